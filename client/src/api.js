@@ -1,0 +1,63 @@
+// HTTP calls and the stored token; every call returns {ok, status, data|error}.
+
+const tokenKey = (slug) => `kohtaamo:token:${slug}`;
+
+export function loadToken(slug) {
+  try { return localStorage.getItem(tokenKey(slug)); } catch { return null; }
+}
+
+export function saveToken(slug, token) {
+  try { localStorage.setItem(tokenKey(slug), token); } catch { /* private mode: keep in memory only */ }
+}
+
+export function forgetToken(slug) {
+  try { localStorage.removeItem(tokenKey(slug)); } catch { /* ignore */ }
+}
+
+/** Take `#token=...` from a staff link into storage and drop it from the address bar. */
+export function takeTokenFromFragment(slug, loc = window.location, hist = window.history) {
+  const params = new URLSearchParams(loc.hash.replace(/^#/, ""));
+  const token = params.get("token");
+  if (!token) return null;
+  saveToken(slug, token);
+  hist.replaceState(null, "", loc.pathname + loc.search);
+  return token;
+}
+
+async function call(method, path, { token, body, accept } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (accept) headers.Accept = accept;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" });
+  } catch {
+    return { ok: false, status: 0, error: { code: "network", message: "", field: null } };
+  }
+  if (res.status === 204) return { ok: true, status: 204, data: null };
+  if (!res.ok) {
+    let error = { code: "internal", message: res.statusText, field: null };
+    try { error = { ...error, ...(await res.json()).error }; } catch { /* not JSON */ }
+    return { ok: false, status: res.status, error };
+  }
+  const type = res.headers.get("Content-Type") || "";
+  if (type.includes("json")) return { ok: true, status: res.status, data: await res.json() };
+  return { ok: true, status: res.status, data: await res.blob() };
+}
+
+const ev = (slug) => `/api/events/${encodeURIComponent(slug)}`;
+
+export const api = {
+  event: (slug) => call("GET", ev(slug)),
+  join: (slug, profile) => call("POST", `${ev(slug)}/join`, { body: profile }),
+  me: (token) => call("GET", "/api/me", { token }),
+  updateMe: (token, profile) => call("PATCH", "/api/me", { token, body: profile }),
+  eraseMe: (token) => call("DELETE", "/api/me", { token }),
+  contacts: (token) => call("GET", "/api/me/contacts", { token }),
+  contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
+  report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),
+  reportCsv: (slug, token) => call("GET", `${ev(slug)}/report?format=csv`, { token }),
+  moderation: (slug, token) => call("GET", `${ev(slug)}/moderation`, { token }),
+  flags: (slug, token) => call("GET", `${ev(slug)}/flags`, { token }),
+};

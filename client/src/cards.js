@@ -1,0 +1,155 @@
+// Business cards: incoming requests, my contacts (and their download), my own
+// card, and erasing my data.
+
+import { h, reconcile, setText, downloadBlob, avatarColour } from "./dom.js";
+import { t, formatDateTime } from "./i18n.js";
+import { AREAS, initials, requestAnswered, setContacts, setMyCard } from "./state.js";
+import { CLIENT_EVENTS as C } from "./protocol.js";
+import { openDialog, confirmDialog } from "./dialog.js";
+import { profileForm } from "./profile.js";
+import { api } from "./api.js";
+
+/** The "card requests" box: shown only while there are requests. */
+export function requestsView(ctx) {
+  const list = h("ul", { class: "requests", role: "list" });
+  const el = h("section", { class: "panel requests-panel", "aria-labelledby": "requests-title", hidden: true },
+    h("h2", { id: "requests-title" }, t("cards.requestsTitle")), list);
+
+  const answer = async (req, accept) => {
+    const ack = await ctx.request(C.CARD_RESPOND, { request: req.request, accept });
+    if (!ack.ok) { ctx.notifyError(ack.error); return; }
+    ctx.apply(requestAnswered(ctx.state, req.request));
+    if (accept) {
+      if (ack.contact) ctx.apply(ctx.addContact(ack.contact));
+      ctx.notify(t("cards.accepted", { name: req.from.name }));
+    }
+  };
+
+  return {
+    el,
+    update(changes) {
+      if (!changes.has(AREAS.REQUESTS)) return;
+      const reqs = ctx.state.requests;
+      el.hidden = reqs.length === 0;
+      reconcile(list, reqs, (r) => r.request,
+        (r) => h("li", { class: "request" },
+          h("p", {}, h("strong", {}, r.from.name),
+            r.from.organization ? h("span", { class: "hint" }, ` · ${r.from.organization}`) : null,
+            h("span", { class: "block" }, t("cards.wantsYourCard"))),
+          h("div", { class: "row" },
+            h("button", { type: "button", class: "button primary small", onclick: () => answer(r, true), "aria-label": t("cards.acceptFrom", { name: r.from.name }) }, t("cards.accept")),
+            h("button", { type: "button", class: "button small", onclick: () => answer(r, false), "aria-label": t("cards.declineFrom", { name: r.from.name }) }, t("cards.decline")))),
+        () => {});
+    },
+  };
+}
+
+function cardLines(card) {
+  const lines = [];
+  const sub = [card.title, card.organization].filter(Boolean).join(", ");
+  if (sub) lines.push(h("p", { class: "card-sub" }, sub));
+  if (card.email) lines.push(h("p", {}, h("a", { href: `mailto:${card.email}` }, card.email)));
+  if (card.phone) lines.push(h("p", {}, h("a", { href: `tel:${card.phone.replace(/\s+/g, "")}` }, card.phone)));
+  if (card.website && /^https?:\/\//i.test(card.website)) {
+    lines.push(h("p", {}, h("a", { href: card.website, rel: "noopener noreferrer nofollow", target: "_blank" }, card.website)));
+  }
+  if (card.bio) lines.push(h("p", { class: "card-bio" }, card.bio));
+  const tags = [...(card.languages || []), ...(card.interests || [])];
+  if (tags.length) lines.push(h("p", { class: "tags" }, tags.map((x) => h("span", { class: "tag" }, x))));
+  return lines;
+}
+
+/** The contacts dialog; loads the list from the API when opened. */
+export async function openContacts(ctx) {
+  const res = await api.contacts(ctx.token);
+  if (res.ok) ctx.apply(setContacts(ctx.state, res.data));
+  const contacts = [...ctx.state.contacts.values()].sort((a, b) => b.at - a.at);
+  const download = async (format) => {
+    const r = await api.contactsFile(ctx.token, format);
+    if (!r.ok) { ctx.notifyError(r.error); return; }
+    downloadBlob(r.data, `kohtaamo-contacts.${format}`);
+    ctx.notify(t("contacts.downloaded"));
+  };
+  await openDialog({
+    title: t("contacts.title"),
+    className: "wide",
+    build: () => h("div", { class: "contacts" },
+      !res.ok ? h("p", { class: "form-status" }, ctx.errorText(res.error)) : null,
+      contacts.length === 0
+        ? h("p", { class: "hint" }, t("contacts.empty"))
+        : h("ul", { class: "contact-list", role: "list" }, contacts.map((c) => {
+          const face = h("span", { class: "face", "aria-hidden": "true" }, initials(c.card.name));
+          face.style.backgroundColor = avatarColour(c.person);
+          return h("li", { class: "contact" },
+            face,
+            h("div", {},
+              h("h3", {}, c.card.name),
+              cardLines(c.card),
+              h("p", { class: "hint" }, t("contacts.metIn", { title: c.met_in_title, time: formatDateTime(c.at) }))));
+        })),
+      h("div", { class: "row end" },
+        h("button", { type: "button", class: "button", onclick: () => download("vcf"), disabled: contacts.length === 0 }, t("contacts.downloadVcf")),
+        h("button", { type: "button", class: "button", onclick: () => download("csv"), disabled: contacts.length === 0 }, t("contacts.downloadCsv")))),
+  });
+}
+
+/** Edit my card; also the way to erase my data. */
+export async function openMyCard(ctx) {
+  const res = await api.me(ctx.token);
+  const card = res.ok ? res.data.card : ctx.state.me.card || { name: ctx.state.me.name };
+  const form = profileForm(card);
+  const status = h("p", { class: "form-status", role: "alert" });
+  await openDialog({
+    title: t("mycard.title"),
+    className: "wide",
+    build: (close) => h("div", {},
+      h("form", {
+        class: "stack", novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          form.clearErrors();
+          status.textContent = "";
+          const profile = form.read();
+          if (!profile.name) { form.showError({ field: "name", message: t("join.nameMissing") }); return; }
+          const r = await api.updateMe(ctx.token, profile);
+          if (r.ok) {
+            ctx.apply(setMyCard(ctx.state, r.data.person, r.data.card));
+            ctx.notify(t("mycard.saved"));
+            close(true);
+          } else if (!form.showError(r.error)) {
+            status.textContent = ctx.errorText(r.error);
+          }
+        },
+      },
+      h("p", { class: "privacy" }, t("join.privacy")),
+      form.element, status,
+      h("div", { class: "row end" },
+        h("button", { type: "button", class: "button", onclick: () => close(false) }, t("dialog.cancel")),
+        h("button", { type: "submit", class: "button primary" }, t("mycard.save")))),
+      h("div", { class: "danger-zone" },
+        h("h3", {}, t("erase.title")),
+        h("p", {}, t("erase.text")),
+        h("button", {
+          type: "button", class: "button danger",
+          onclick: async () => {
+            const ok = await confirmDialog({ title: t("erase.confirmTitle"), text: t("erase.confirmText"), confirm: t("erase.confirm"), danger: true });
+            if (!ok) return;
+            const r = await api.eraseMe(ctx.token);
+            if (r.ok) { close(true); ctx.erased(); } else status.textContent = ctx.errorText(r.error);
+          },
+        }, t("erase.button")))),
+  });
+}
+
+/** Text for the contacts button in the header. */
+export function contactsLabel(state) {
+  return t("contacts.button", { count: state.contacts.size });
+}
+
+export function contactsButtonView(ctx) {
+  const el = h("button", { type: "button", class: "button", onclick: () => openContacts(ctx) });
+  return {
+    el,
+    update(changes) { if (changes.has(AREAS.CONTACTS)) setText(el, contactsLabel(ctx.state)); },
+  };
+}

@@ -1,0 +1,102 @@
+// Everyone in the event, searchable, with what you can do with each person.
+
+import { h, reconcile, setText, setAttr, newId, avatarColour } from "./dom.js";
+import { t } from "./i18n.js";
+import { AREAS, searchPeople, roomTitle, initials, isStaff, lobbyId } from "./state.js";
+import { ROLES } from "./protocol.js";
+
+export function peopleView(ctx) {
+  let query = "";
+  let open = null; // person id whose actions are shown
+  const searchId = newId("search");
+  const search = h("input", {
+    id: searchId, type: "search", autocomplete: "off", "aria-describedby": "people-count",
+    oninput: (e) => { query = e.target.value; render(); },
+  });
+  const count = h("p", { id: "people-count", class: "hint", "aria-live": "polite" });
+  const list = h("ul", { class: "people", role: "list" });
+  const el = h("div", { class: "people-panel" },
+    h("div", { class: "field" }, h("label", { for: searchId }, t("people.search")), search),
+    count, list);
+
+  const create = (p) => {
+    const actionsId = `actions-${p.id}`;
+    const toggle = h("button", {
+      type: "button", class: "person-toggle", "aria-expanded": "false", "aria-controls": actionsId,
+      onclick: () => { open = open === p.id ? null : p.id; render(); },
+    },
+    h("span", { class: "face", "aria-hidden": "true" }),
+    h("span", { class: "person-text" },
+      h("span", { class: "person-name" }),
+      h("span", { class: "person-role badge" }),
+      h("span", { class: "person-org" }),
+      h("span", { class: "person-where" })),
+    h("span", { class: "chev", "aria-hidden": "true" }, "▾"));
+    const actions = h("div", { class: "person-actions", id: actionsId, hidden: true });
+    return h("li", { class: "person" }, toggle, actions);
+  };
+
+  const button = (label, onclick, extra = {}) => h("button", { type: "button", class: "button small", onclick, ...extra }, label);
+
+  const renderActions = (box, p) => {
+    const state = ctx.state;
+    const here = state.here?.room === p.room;
+    const contact = state.contacts.has(p.id);
+    const requested = state.sentRequests.has(p.id);
+    const room = p.room && state.rooms.get(p.room);
+    const items = [];
+    if (p.room && !here) {
+      items.push(button(t("people.goTo", { title: roomTitle(state, p.room) }), () => ctx.enter(p.room),
+        { disabled: room && !room.open }));
+    }
+    items.push(button(t("people.wave"), () => ctx.wave(p.id)));
+    items.push(button(t("people.whisper"), () => ctx.whisper(p.id)));
+    if (contact) items.push(h("span", { class: "badge ok" }, t("people.isContact")));
+    else if (requested) items.push(h("span", { class: "badge" }, t("people.requested")));
+    else items.push(button(t("people.askCard"), () => ctx.requestCard(p.id)));
+    items.push(button(t("people.flag"), () => ctx.flag(p.id), { class: "button small quiet" }));
+    if (isStaff(state) && p.role !== ROLES.HOST) {
+      items.push(button(t("people.moderate"), () => ctx.moderate(p.id), { class: "button small quiet" }));
+    }
+    box.replaceChildren(...items);
+  };
+
+  const update = (li, p) => {
+    const state = ctx.state;
+    const toggle = li.firstChild;
+    const box = li.lastChild;
+    const face = toggle.querySelector(".face");
+    setText(face, initials(p.name));
+    face.style.backgroundColor = avatarColour(p.id);
+    setText(toggle.querySelector(".person-name"), p.name);
+    const role = toggle.querySelector(".person-role");
+    const roleText = p.role === ROLES.HOST ? t("role.host") : p.role === ROLES.MODERATOR ? t("role.moderator") : "";
+    setText(role, [roleText, p.muted ? t("people.muted") : "", p.status && p.status !== "available" ? t(`status.${p.status}`) : ""].filter(Boolean).join(" · "));
+    role.hidden = !role.textContent;
+    setText(toggle.querySelector(".person-org"), [p.title, p.organization].filter(Boolean).join(", "));
+    const where = !p.room ? t("people.away")
+      : p.room === lobbyId(state) ? t("people.inLobby")
+        : t("people.at", { title: roomTitle(state, p.room) });
+    setText(toggle.querySelector(".person-where"), where);
+    const isOpen = open === p.id;
+    setAttr(toggle, "aria-expanded", String(isOpen));
+    setAttr(toggle, "aria-label", `${p.name}${p.organization ? `, ${p.organization}` : ""}, ${where}`);
+    box.hidden = !isOpen;
+    li.classList.toggle("open", isOpen);
+    if (isOpen) renderActions(box, p);
+  };
+
+  function render() {
+    const found = searchPeople(ctx.state, query);
+    setText(count, query ? t("people.found", { count: found.length }) : t("people.total", { count: found.length }));
+    reconcile(list, found, (p) => p.id, create, update);
+  }
+
+  return {
+    el,
+    update(changes) {
+      if (changes.has(AREAS.PEOPLE) || changes.has(AREAS.ROOMS) || changes.has(AREAS.CONTACTS) || changes.has(AREAS.HERE)) render();
+    },
+    render,
+  };
+}

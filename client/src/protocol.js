@@ -1,0 +1,87 @@
+// Every Socket.IO event name and error code the browser client uses.
+//
+// The rule: no other module spells an event name or an error code as a string
+// literal. tests/test_client_protocol.py parses the three object literals below
+// and compares them with server/protocol_names.py, so the two sides cannot drift.
+// Keep each entry on one line as `KEY: "name",`.
+
+/** Requests the client emits (all with an ack, except `move`). */
+export const CLIENT_EVENTS = Object.freeze({
+  ENTER: "enter",
+  SAY: "say",
+  WHISPER: "whisper",
+  STATUS: "status",
+  MOVE: "move",
+  CARD_REQUEST: "card:request",
+  CARD_RESPOND: "card:respond",
+  WAVE: "wave",
+  FLAG: "flag",
+  ROOM_CREATE: "room:create",
+  ROOM_UPDATE: "room:update",
+  ROOM_OPEN: "room:open",
+  ROOM_CLOSE: "room:close",
+  ANNOUNCE: "announce",
+  TIMER_SET: "timer:set",
+  TIMER_CLEAR: "timer:clear",
+  RECALL: "recall",
+  MOD_MUTE: "mod:mute",
+  MOD_UNMUTE: "mod:unmute",
+  MOD_MOVE: "mod:move",
+  MOD_KICK: "mod:kick",
+});
+
+/** Events the server sends. */
+export const SERVER_EVENTS = Object.freeze({
+  WELCOME: "welcome",
+  POSITIONS: "positions",
+  ROOM_JOINED: "room:joined",
+  ROOM_LEFT: "room:left",
+  PRESENCE: "presence",
+  CHAT: "chat",
+  WHISPER: "whisper",
+  ANNOUNCEMENT: "announcement",
+  TIMER: "timer",
+  CARD_REQUESTED: "card:requested",
+  CARD_EXCHANGED: "card:exchanged",
+  CARD_DECLINED: "card:declined",
+  WAVED: "waved",
+  FLAG_NEW: "flag:new",
+  MOVED: "moved",
+  MUTED: "muted",
+  UNMUTED: "unmuted",
+  KICKED: "kicked",
+  REPLACED: "replaced",
+  ERROR: "error",
+});
+
+/** Error codes of acks, HTTP errors and refused connections. */
+export const ERROR_CODES = Object.freeze({
+  BAD_REQUEST: "bad_request",
+  UNAUTHORIZED: "unauthorized",
+  BANNED: "banned",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  ROOM_CLOSED: "room_closed",
+  ROOM_FULL: "room_full",
+  MUTED: "muted",
+  RATE_LIMITED: "rate_limited",
+  CONFLICT: "conflict",
+  INTERNAL: "internal",
+});
+
+/** Reasons carried by `moved`. */
+export const MOVE_REASONS = Object.freeze({
+  MODERATOR: "moderator",
+  ROOM_CLOSED: "room_closed",
+  RECALL: "recall",
+});
+
+export const ROLES = Object.freeze({ ATTENDEE: "attendee", MODERATOR: "moderator", HOST: "host" });
+export const STATUSES = Object.freeze(["available", "busy", "away"]);
+export const ROOM_KINDS = Object.freeze({ LOBBY: "lobby", TABLE: "table" });
+
+/** Client-side only: an ack that never came (not a server code, so not in ERROR_CODES). */
+export const CLIENT_TIMEOUT = "timeout";
+
+/** At most this many `move` events a second (the contract says about 10). */
+export const MOVE_RATE_HZ = 10;

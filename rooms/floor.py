@@ -1,0 +1,378 @@
+"""The floor of one event: who is in which room, where they stand, and what they say.
+
+`Floor` owns the in-memory state of one event and its everyday operations
+(connect, enter, move, say, whisper, wave, status). Cards and staff actions
+extend it in `rooms.cards` and `rooms.staff`; `rooms.event.Event` joins them.
+
+Rules that keep it clean:
+- every operation takes `now` (epoch ms) instead of reading a clock;
+- an operation checks everything first and raises before it changes anything,
+  so a failed request changes nothing;
+- it returns an `Outbox` of messages for the server to deliver and never sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rooms.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, RoomClosed, RoomFull
+from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer
+from rooms.outbound import (
+    EndSession,
+    Message,
+    Outbox,
+    Relocate,
+    Target,
+    ToEvent,
+    ToPerson,
+    ToRoom,
+)
+from rooms.ratelimit import DEFAULT_RATES, Limits, Rate
+
+
+class Floor:
+    def __init__(
+        self,
+        slug: str,
+        title: str,
+        *,
+        lobby: Room,
+        description: str = "",
+        code: str = "",
+        settings: Settings | None = None,
+        rates: Mapping[str, Rate] | None = None,
+    ) -> None:
+        if lobby.kind is not RoomKind.LOBBY:
+            raise ValueError("the first room of an event must be its lobby")
+        self.slug = slug
+        self.title = title
+        self.description = description
+        self.code = code
+        self.settings = settings or Settings()
+        self.limits = Limits({**DEFAULT_RATES, **(rates or {})})
+        self.lobby = lobby
+        self.rooms: dict[str, Room] = {lobby.id: lobby}
+        self.people: dict[str, Person] = {}
+        self.timer: Timer | None = None
+        self._seq = 0
+        # people whose connection dropped, and when: expired after the grace period
+        self._dropped: dict[str, int] = {}
+        # rooms with moves not yet flushed
+        self._moved: set[str] = set()
+        # presence changes since the last presence message
+        self._changed_people: set[str] = set()
+        self._changed_rooms: set[str] = set()
+        self._gone: set[str] = set()
+
+    # --- set-up ----------------------------------------------------------------
+
+    def add_room(self, room: Room) -> None:
+        if room.id in self.rooms:
+            raise ValueError(f"duplicate room id {room.id}")
+        self.rooms[room.id] = room
+
+    def add_person(self, person: Person) -> None:
+        """Register someone who joined (or was loaded from storage); not yet on the floor."""
+        self.people[person.id] = person
+
+    # --- lookups ---------------------------------------------------------------
+
+    def person(self, person_id: str) -> Person:
+        try:
+            return self.people[person_id]
+        except KeyError:
+            raise NotFound("no such person") from None
+
+    def present(self, person_id: str) -> Person:
+        """Someone on the floor right now (connected or within the grace period)."""
+        person = self.people.get(person_id)
+        if person is None or not person.present:
+            raise NotFound("that person is not here")
+        return person
+
+    def room(self, room_id: str) -> Room:
+        try:
+            return self.rooms[room_id]
+        except KeyError:
+            raise NotFound("no such room") from None
+
+    def next_id(self, prefix: str, now: int) -> str:
+        self._seq += 1
+        return f"{prefix}{now:x}{self._seq:x}"
+
+    def _room_of(self, person: Person) -> Room:
+        if person.room is None:
+            raise BadRequest("you are not in a room")
+        return self.rooms[person.room]
+
+    def _check_rate(self, person: Person, action: str, now: int) -> None:
+        if not self.limits.allow(person.id, action, now):
+            raise RateLimited("too many requests; slow down")
+
+    # --- wire shapes -------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """Public event info for `GET /api/events/{event}`."""
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "description": self.description,
+            "requires_code": bool(self.code),
+            "rooms": [room.wire() for room in self.rooms.values()],
+        }
+
+    def welcome(self, person_id: str) -> dict[str, Any]:
+        """The snapshot a new connection receives; the caller adds `requests`."""
+        me = self.person(person_id)
+        w, h = self.settings.room_size
+        return {
+            "event": {
+                "slug": self.slug,
+                "title": self.title,
+                "description": self.description,
+                "lobby": self.lobby.id,
+                "timer": self.timer.wire() if self.timer else None,
+                "tick_hz": self.settings.tick_hz,
+                "presence_hz": self.settings.presence_hz,
+                "grace_seconds": self.settings.grace_ms / 1000,
+                "room_size": [w, h],
+            },
+            "me": {**me.wire(), "card": me.profile.card(), "muted_until": me.muted_until},
+            "rooms": [room.wire() for room in self.rooms.values()],
+            "people": [p.wire() for p in self.people.values() if p.present],
+            "room": self._room_of(me).detail(),
+            "requests": [],
+        }
+
+    # --- connections -------------------------------------------------------------
+
+    def connect(self, person_id: str, now: int) -> tuple[bool, Outbox]:
+        """A live connection arrived. Returns (resumed, outbox).
+
+        Someone still on the floor (within grace, or replacing another
+        connection) resumes their room and position and nobody hears of it;
+        anyone else starts in the lobby.
+        """
+        person = self.person(person_id)
+        person.connected = True
+        self._dropped.pop(person_id, None)
+        if person.room is not None:
+            return True, [Relocate(person_id, None, person.room)]
+        return False, self._seat(person, self.lobby)
+
+    def disconnect(self, person_id: str, now: int) -> None:
+        """The live connection dropped: the grace period starts, nobody is told yet."""
+        person = self.people.get(person_id)
+        if person is None or not person.connected:
+            return
+        person.connected = False
+        person.dropped_at = now
+        self._dropped[person_id] = now
+
+    def expire(self, now: int) -> Outbox:
+        """Everyone whose grace period has passed leaves the floor."""
+        out: Outbox = []
+        grace = self.settings.grace_ms
+        for person_id, dropped in list(self._dropped.items()):
+            if now - dropped >= grace:
+                del self._dropped[person_id]
+                out += self._leave_floor(self.people[person_id])
+        return out
+
+    def _leave_floor(self, person: Person) -> Outbox:
+        out = self._unseat(person)
+        person.connected = False
+        person.dropped_at = None
+        self._dropped.pop(person.id, None)
+        self._changed_people.discard(person.id)
+        self._gone.add(person.id)
+        self.limits.forget(person.id)
+        return out
+
+    # --- rooms -------------------------------------------------------------------
+
+    def enter(self, person_id: str, room_id: str, now: int) -> tuple[dict[str, Any], Outbox]:
+        """Move to another room. Returns (RoomDetail, outbox).
+
+        Raises NotFound, RoomClosed, RoomFull (staff may enter closed and full
+        tables), RateLimited.
+        """
+        person = self.present(person_id)
+        room = self.room(room_id)
+        if person.room == room.id:
+            return room.detail(), []
+        if not person.role.is_staff:
+            if not room.open:
+                raise RoomClosed("this table is closed")
+            if room.is_full:
+                raise RoomFull("this table is full")
+        self._check_rate(person, "enter", now)
+        out = self._seat(person, room)
+        return room.detail(), out
+
+    def _spawn_point(self, person_id: str, room: Room) -> tuple[int, int]:
+        """A spot near the middle of the room, spread out by the person's id."""
+        w, h = self.settings.room_size
+        digest = 2166136261
+        for ch in person_id:  # FNV-1a: the same id lands on the same spot
+            digest = ((digest ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+        dx = (digest & 0xFFFF) / 0xFFFF - 0.5
+        dy = (digest >> 16) / 0xFFFF - 0.5
+        return round(w / 2 + dx * w * 0.4), round(h / 2 + dy * h * 0.4)
+
+    def _unseat(self, person: Person) -> Outbox:
+        if person.room is None:
+            return []
+        old = self.rooms[person.room]
+        old.occupants.pop(person.id, None)
+        old.pending.pop(person.id, None)
+        person.room = None
+        self._changed_rooms.add(old.id)
+        return [
+            Relocate(person.id, old.id, None),
+            Message(ToRoom(old.id, exclude=person.id), "room:left",
+                    {"room": old.id, "person": person.id}),
+        ]
+
+    def _seat(self, person: Person, room: Room) -> Outbox:
+        out = self._unseat(person)
+        x, y = self._spawn_point(person.id, room)
+        room.occupants[person.id] = (x, y)
+        person.room = room.id
+        self._changed_rooms.add(room.id)
+        self._changed_people.add(person.id)
+        self._gone.discard(person.id)
+        out += [
+            Relocate(person.id, None, room.id),
+            Message(ToRoom(room.id, exclude=person.id), "room:joined",
+                    {"room": room.id, "person": person.wire(), "x": x, "y": y}),
+        ]
+        return out
+
+    def move_to(self, person: Person, room: Room, reason: str, by: str | None) -> Outbox:
+        """Seat someone elsewhere on another's say (staff, closing, recall) and tell them."""
+        out = self._seat(person, room)
+        out.append(Message(ToPerson(person.id), "moved",
+                           {"room": room.detail(), "reason": reason, "by": by}))
+        return out
+
+    # --- movement ----------------------------------------------------------------
+
+    def move(self, person_id: str, x: float, y: float, now: int) -> None:
+        """Record the latest point; dropped silently when not on the floor or too fast."""
+        person = self.people.get(person_id)
+        if person is None or person.room is None or not person.connected:
+            return
+        if not self.limits.allow(person_id, "move", now):
+            return
+        w, h = self.settings.room_size
+        point = (round(min(max(x, 0.0), w)), round(min(max(y, 0.0), h)))
+        room = self.rooms[person.room]
+        room.occupants[person_id] = point
+        room.pending[person_id] = point
+        self._moved.add(room.id)
+
+    def flush_positions(self, now: int) -> Outbox:
+        """One `positions` message per room where someone moved since the last flush."""
+        out: Outbox = []
+        for room_id in self._moved:
+            room = self.rooms.get(room_id)
+            if room is None or not room.pending:
+                continue
+            points = [[pid, x, y] for pid, (x, y) in room.pending.items()]
+            room.pending.clear()
+            out.append(Message(ToRoom(room_id), "positions",
+                               {"room": room_id, "ts": now, "p": points}))
+        self._moved.clear()
+        return out
+
+    # --- talk --------------------------------------------------------------------
+
+    def _check_voice(self, person: Person, now: int) -> None:
+        if person.is_muted(now):
+            raise Muted("a moderator has muted you")
+        self._check_rate(person, "chat", now)
+
+    def say(self, person_id: str, text: str, now: int) -> tuple[dict[str, Any], Outbox]:
+        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited."""
+        person = self.present(person_id)
+        room = self._room_of(person)
+        self._check_voice(person, now)
+        message = {
+            "id": self.next_id("m", now), "room": room.id, "from": person.id,
+            "name": person.profile.name, "text": text, "ts": now,
+        }
+        room.chat.append(message)
+        return message, [Message(ToRoom(room.id), "chat", message)]
+
+    def whisper(
+        self, person_id: str, to: str, text: str, now: int,
+    ) -> tuple[dict[str, Any], Outbox]:
+        """A private line to someone on the floor. Raises NotFound, Muted, RateLimited."""
+        person = self.present(person_id)
+        target = self.present(to)
+        if target.id == person.id:
+            raise BadRequest("you cannot whisper to yourself", field="to")
+        self._check_voice(person, now)
+        message = {
+            "id": self.next_id("w", now), "room": person.room, "from": person.id,
+            "name": person.profile.name, "text": text, "ts": now, "to": target.id,
+        }
+        return message, [Message(ToPerson(target.id), "whisper", message)]
+
+    def wave(self, person_id: str, to: str, now: int) -> Outbox:
+        """Wave at someone on the floor. Raises NotFound, RateLimited."""
+        person = self.present(person_id)
+        target = self.present(to)
+        if target.id == person.id:
+            raise BadRequest("you cannot wave at yourself", field="to")
+        self._check_rate(person, "wave", now)
+        return [Message(ToPerson(target.id), "waved", {"from": person.wire(), "at": now})]
+
+    def set_status(self, person_id: str, status: Status, now: int) -> None:
+        person = self.present(person_id)
+        self._check_rate(person, "status", now)
+        if person.status is not status:
+            person.status = status
+            self._changed_people.add(person.id)
+
+    # --- presence ----------------------------------------------------------------
+
+    def touch(self, people: Iterable[str] = (), rooms: Iterable[str] = ()) -> None:
+        """Mark people or rooms as changed for the next presence message."""
+        self._changed_people.update(people)
+        self._changed_rooms.update(rooms)
+
+    def presence(self, now: int) -> Outbox:
+        """What changed since the last call, as one event-wide message (or nothing)."""
+        if not (self._changed_people or self._changed_rooms or self._gone):
+            return []
+        people = [
+            self.people[pid].wire()
+            for pid in self._changed_people
+            if pid in self.people and self.people[pid].present
+        ]
+        rooms = [self.rooms[rid].wire() for rid in self._changed_rooms if rid in self.rooms]
+        gone = sorted(self._gone)
+        self._changed_people.clear()
+        self._changed_rooms.clear()
+        self._gone.clear()
+        return [Message(ToEvent(self.slug), "presence",
+                        {"people": people, "gone": gone, "rooms": rooms})]
+
+    # --- shared helpers for extensions ---------------------------------------------
+
+    def require_role(self, person: Person, *roles: Role) -> None:
+        if person.role not in roles:
+            raise Forbidden("your role does not allow this")
+
+    def end_session(self, person: Person, name: str, data: Any, reason: str) -> Outbox:
+        """Tell the person why, then close their connection and take them off the floor."""
+        out: Outbox = [Message(ToPerson(person.id), name, data), EndSession(person.id, reason)]
+        out += self._leave_floor(person)
+        return out
+
+    def to_all(self, name: str, data: Any) -> Message:
+        target: Target = ToEvent(self.slug)
+        return Message(target, name, data)

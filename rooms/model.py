@@ -1,0 +1,137 @@
+"""The nouns of the floor: roles, statuses, rooms and people, and their wire shapes.
+
+These are plain records; the rules that change them live in `rooms.event`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections import deque
+from typing import Any
+
+from rooms.profile import Profile
+
+#: The contract sends the last 50 chat messages of a room.
+CHAT_HISTORY = 50
+
+
+class Role(enum.StrEnum):
+    ATTENDEE = "attendee"
+    MODERATOR = "moderator"
+    HOST = "host"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.ATTENDEE
+
+    def outranks(self, other: Role) -> bool:
+        """A host may act on moderators and attendees; a moderator on attendees."""
+        order = {Role.ATTENDEE: 0, Role.MODERATOR: 1, Role.HOST: 2}
+        return order[self] > order[other]
+
+
+class Status(enum.StrEnum):
+    AVAILABLE = "available"
+    BUSY = "busy"
+    AWAY = "away"
+
+
+class RoomKind(enum.StrEnum):
+    LOBBY = "lobby"
+    TABLE = "table"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """Per-event floor settings, from config.toml [server]."""
+
+    room_size: tuple[int, int] = (1000, 1000)
+    grace_ms: int = 30_000
+    tick_hz: float = 10
+    presence_hz: float = 2
+
+
+@dataclasses.dataclass(slots=True)
+class Room:
+    id: str
+    title: str
+    theme: str
+    kind: RoomKind = RoomKind.TABLE
+    open: bool = True
+    capacity: int | None = None
+    #: person id -> (x, y) of everyone seated here, in arrival order.
+    occupants: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    #: person id -> latest point not yet flushed to the room.
+    pending: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    chat: deque[dict[str, Any]] = dataclasses.field(
+        default_factory=lambda: deque(maxlen=CHAT_HISTORY)
+    )
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and len(self.occupants) >= self.capacity
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "theme": self.theme,
+            "kind": self.kind.value,
+            "open": self.open,
+            "capacity": self.capacity,
+            "count": len(self.occupants),
+        }
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "room": self.wire(),
+            "occupants": [{"id": pid, "x": x, "y": y} for pid, (x, y) in self.occupants.items()],
+            "chat": list(self.chat),
+        }
+
+
+@dataclasses.dataclass(slots=True)
+class Person:
+    id: str
+    role: Role
+    profile: Profile
+    status: Status = Status.AVAILABLE
+    #: Epoch ms when the mute ends; None with `muted` for an open-ended mute.
+    muted: bool = False
+    muted_until: int | None = None
+    room: str | None = None
+    #: True while a connection is live.
+    connected: bool = False
+    #: When the last connection dropped; the person is "in grace" until it expires.
+    dropped_at: int | None = None
+
+    @property
+    def present(self) -> bool:
+        """Connected or in grace: visible on the floor."""
+        return self.room is not None
+
+    def is_muted(self, now_ms: int) -> bool:
+        return self.muted and (self.muted_until is None or now_ms < self.muted_until)
+
+    def wire(self) -> dict[str, Any]:
+        p = self.profile
+        return {
+            "id": self.id,
+            "name": p.name,
+            "organization": p.organization,
+            "title": p.title,
+            "role": self.role.value,
+            "room": self.room,
+            "status": self.status.value,
+            "muted": self.muted,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Timer:
+    label: str
+    ends_at: int
+
+    def wire(self) -> dict[str, Any]:
+        return {"label": self.label, "ends_at": self.ends_at}

@@ -1,0 +1,67 @@
+"""What the domain asks the server to deliver.
+
+Operations return an `Outbox`: a list of `Message`s, each addressed to one
+person, one room or a whole event, and `Relocate`s, which tell the delivery
+layer that a person's connection now belongs to another room's channel. The
+server turns them into Socket.IO emits in order; nothing here sends anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToPerson:
+    person: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToRoom:
+    room: str
+    exclude: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToEvent:
+    event: str
+    exclude: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToStaff:
+    """Hosts and moderators of an event who are online."""
+
+    event: str
+
+
+Target = ToPerson | ToRoom | ToEvent | ToStaff
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Message:
+    to: Target
+    name: str
+    data: Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Relocate:
+    """`person` left room channel `left` (if any) and joined `entered` (if any)."""
+
+    person: str
+    left: str | None
+    entered: str | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EndSession:
+    """Close the person's live connection after the messages before it."""
+
+    person: str
+    reason: str
+
+
+Outbound = Message | Relocate | EndSession
+Outbox = list[Outbound]

@@ -1,0 +1,66 @@
+"""Token buckets that take the time as an argument, so tests move time by hand."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rate:
+    """`burst` actions at once, refilled at `per_second`."""
+
+    burst: float
+    per_second: float
+
+
+@dataclasses.dataclass(slots=True)
+class TokenBucket:
+    rate: Rate
+    tokens: float
+    updated_ms: int
+
+    @classmethod
+    def full(cls, rate: Rate, now_ms: int) -> TokenBucket:
+        return cls(rate, rate.burst, now_ms)
+
+    def take(self, now_ms: int, cost: float = 1.0) -> bool:
+        """Spend `cost` tokens if there are enough; False means over the limit."""
+        elapsed = max(0, now_ms - self.updated_ms) / 1000.0
+        self.tokens = min(self.rate.burst, self.tokens + elapsed * self.rate.per_second)
+        self.updated_ms = now_ms
+        if self.tokens >= cost:
+            self.tokens -= cost
+            return True
+        return False
+
+
+class Limits:
+    """One bucket per (person, action), created on first use."""
+
+    def __init__(self, rates: dict[str, Rate]) -> None:
+        self.rates = rates
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def allow(self, person: str, action: str, now_ms: int) -> bool:
+        key = (person, action)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = TokenBucket.full(self.rates[action], now_ms)
+        return bucket.take(now_ms)
+
+    def forget(self, person: str) -> None:
+        for key in [k for k in self._buckets if k[0] == person]:
+            del self._buckets[key]
+
+
+#: Defaults; `config.toml` [limits] overrides any of them.
+DEFAULT_RATES: dict[str, Rate] = {
+    "move": Rate(burst=20, per_second=12),
+    "chat": Rate(burst=5, per_second=1),
+    "wave": Rate(burst=3, per_second=0.2),
+    "card": Rate(burst=5, per_second=0.1),
+    "flag": Rate(burst=3, per_second=0.02),
+    "enter": Rate(burst=5, per_second=2),
+    "status": Rate(burst=5, per_second=1),
+    "staff": Rate(burst=20, per_second=5),
+}

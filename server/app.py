@@ -1,0 +1,58 @@
+"""The application factory: `create_app(config)` wires storage, world, Socket.IO,
+the HTTP API, the browser client and the tick loop, and owns their lifetimes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from server import http_api, web_client
+from server.config import Config
+from server.delivery import Delivery
+from server.keys import CONFIG, DELIVERY, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
+from server.sessions import Sessions
+from server.sockets import FloorNamespace, create_sio
+from server.storage import Storage
+from server.tick import TickLoop
+from server.world import World
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(
+        client_max_size=config.max_payload,
+        middlewares=[web_client.security_headers, http_api.error_middleware],
+    )
+    world = World(config)
+    sessions = Sessions()
+    sio = create_sio(config.max_payload)
+    delivery = Delivery(sio, sessions)
+    sio.register_namespace(FloorNamespace(world, sessions, delivery))
+    sio.attach(app)
+    app[CONFIG] = config
+    app[WORLD] = world
+    app[SESSIONS] = sessions
+    app[SIO] = sio
+    app[DELIVERY] = delivery
+    app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz)
+    app[JOIN_LIMITS] = http_api.join_limits()
+    app.router.add_routes(http_api.routes)
+    web_client.add_routes(app)
+    app.cleanup_ctx.append(_storage_and_world)
+    app.cleanup_ctx.append(_tick_loop)
+    return app
+
+
+async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:
+    storage = await Storage.open(app[CONFIG].database)
+    try:
+        await app[WORLD].load(storage)
+        yield
+    finally:
+        await storage.close()
+
+
+async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
+    app[TICK].start()
+    yield
+    await app[TICK].stop()

@@ -1,0 +1,134 @@
+"""The command line: `kohtaamo serve` and `kohtaamo staff add`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from rooms.model import Role
+from rooms.profile import Profile
+from server.app import create_app
+from server.config import Config, ConfigError, load
+from server.keys import WORLD
+from server.storage import Storage
+from server.world import World
+
+log = logging.getLogger("kohtaamo")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kohtaamo", description="Online networking events.")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--config", type=Path)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--db", type=Path)
+    staff = sub.add_parser("staff", help="manage hosts and moderators")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", help="create a host or moderator and print their link")
+    add.add_argument("event")
+    add.add_argument("--role", choices=["host", "moderator"], required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--config", type=Path)
+    add.add_argument("--db", type=Path)
+    add.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        config = load(args.config, host=args.host, port=getattr(args, "port", None),
+                      database=args.db)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    if args.command == "serve":
+        return asyncio.run(serve(config))
+    return asyncio.run(staff_add(config, args.event, Role(args.role), args.name, args.json))
+
+
+async def add_staff(world: World, slug: str, role: Role, name: str) -> tuple[str, str]:
+    """Create a staff person; returns (token, person id)."""
+    token, person = await world.add_person(slug, role, Profile(name=name))
+    return token, person.id
+
+
+def staff_link(base: str, slug: str, token: str) -> str:
+    return f"{base}/e/{slug}#token={token}"
+
+
+async def staff_add(config: Config, slug: str, role: Role, name: str, as_json: bool) -> int:
+    storage = await Storage.open(config.database)
+    try:
+        world = World(config)
+        await world.load(storage)
+        if slug not in world.events:
+            log.error("no event %r (known: %s)", slug, ", ".join(world.events) or "none")
+            return 1
+        try:
+            profile = Profile.parse({"name": name})
+        except Exception as exc:
+            log.error("bad name: %s", exc)
+            return 1
+        token, person = await world.add_person(slug, role, profile)
+    finally:
+        await storage.close()
+    link = staff_link(config.link(config.host, config.port), slug, token)
+    if as_json:
+        sys.stdout.write(json.dumps({"token": token, "person": person.id, "link": link}) + "\n")
+    else:
+        sys.stdout.write(f"{role.value} {name}: {link}\n")
+    return 0
+
+
+async def serve(config: Config) -> int:
+    app = create_app(config)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    port = sockets[0].getsockname()[1] if sockets else config.port
+    base = config.link(config.host, port)
+    await _print_links(app[WORLD], base)
+    log.info("listening on http://%s:%d", config.host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await runner.cleanup()
+    return 0
+
+
+async def _print_links(world: World, base: str) -> None:
+    """Print each event's link, and first-time host and moderator links."""
+    lines = []
+    for slug in world.events:
+        lines.append(f"Event {slug}: {base}/e/{slug}")
+        counts = await world.storage.count_staff(slug)
+        for role in (Role.HOST, Role.MODERATOR):
+            if counts.get(role.value, 0) == 0:
+                name = "Host" if role is Role.HOST else "Moderator"
+                token, _ = await add_staff(world, slug, role, name)
+                lines.append(f"  {role.value} link (keep it secret): "
+                              f"{staff_link(base, slug, token)}")
+        lines.append(f"  more staff: kohtaamo staff add {slug} --role host|moderator --name NAME")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()

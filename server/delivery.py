@@ -1,0 +1,80 @@
+"""Delivery: the domain's outbox turned into Socket.IO emits, in order.
+
+Channels are Socket.IO rooms named by what they reach: `p:<person>` (one
+person's live connection), `r:<room>` (everyone seated at a table),
+`e:<event>` (everyone in an event) and `s:<event>` (staff online).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from rooms.outbound import EndSession, Message, Outbox, Relocate, ToEvent, ToPerson, ToRoom
+from server.sessions import Sessions
+
+if TYPE_CHECKING:
+    import socketio
+
+log = logging.getLogger(__name__)
+
+
+def person_channel(person_id: str) -> str:
+    return f"p:{person_id}"
+
+
+def room_channel(room_id: str) -> str:
+    return f"r:{room_id}"
+
+
+def event_channel(slug: str) -> str:
+    return f"e:{slug}"
+
+
+def staff_channel(slug: str) -> str:
+    return f"s:{slug}"
+
+
+class Delivery:
+    def __init__(self, sio: socketio.AsyncServer, sessions: Sessions) -> None:
+        self.sio = sio
+        self.sessions = sessions
+
+    async def __call__(self, outbox: Outbox) -> None:
+        for item in outbox:
+            if isinstance(item, Message):
+                await self._emit(item)
+            elif isinstance(item, Relocate):
+                await self._relocate(item)
+            elif isinstance(item, EndSession):
+                await self._end(item)
+
+    async def _emit(self, message: Message) -> None:
+        to = message.to
+        skip: str | None = None
+        if isinstance(to, ToPerson):
+            channel = person_channel(to.person)
+        elif isinstance(to, ToRoom):
+            channel = room_channel(to.room)
+            skip = self.sessions.sid_of(to.exclude) if to.exclude else None
+        elif isinstance(to, ToEvent):
+            channel = event_channel(to.event)
+            skip = self.sessions.sid_of(to.exclude) if to.exclude else None
+        else:
+            channel = staff_channel(to.event)
+        await self.sio.emit(message.name, message.data, to=channel, skip_sid=skip)
+
+    async def _relocate(self, item: Relocate) -> None:
+        sid = self.sessions.sid_of(item.person)
+        if sid is None:
+            return
+        if item.left is not None:
+            await self.sio.leave_room(sid, room_channel(item.left))
+        if item.entered is not None:
+            await self.sio.enter_room(sid, room_channel(item.entered))
+
+    async def _end(self, item: EndSession) -> None:
+        sid = self.sessions.drop_person(item.person)
+        if sid is not None:
+            log.info("ending session of %s: %s", item.person, item.reason)
+            await self.sio.disconnect(sid)

@@ -1,0 +1,21 @@
+"""Typed keys for what the aiohttp application holds (no module globals)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from rooms.ratelimit import Limits
+from server.config import Config
+from server.delivery import Delivery
+from server.sessions import Sessions
+from server.sockets import SocketServer
+from server.tick import TickLoop
+from server.world import World
+
+CONFIG = web.AppKey("config", Config)
+WORLD = web.AppKey("world", World)
+SIO = web.AppKey("sio", SocketServer)
+SESSIONS = web.AppKey("sessions", Sessions)
+DELIVERY = web.AppKey("delivery", Delivery)
+TICK = web.AppKey("tick", TickLoop)
+JOIN_LIMITS = web.AppKey("join_limits", Limits)

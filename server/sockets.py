@@ -1,0 +1,161 @@
+"""Socket.IO: the server, its one namespace, and the thin path of every request.
+
+A request is looked up in `rooms.commands.COMMANDS` (its validator) and
+`server.handlers.ROUTES` (what it does), parsed into a command, handled, and
+its outbox delivered; every error becomes the contract's error ack here, or an
+`error` event when the client asked for no ack. `move` is fire-and-forget: bad
+points are dropped, as the contract says.
+
+Two seams of python-socketio are used (pinned in pyproject.toml, tested in
+tests/server/test_socketio_seams.py): the `serializer` packet class
+(`server.packet`), and `_handle_event_internal`, where we learn whether the
+client asked for an ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import Any
+
+import socketio
+
+from rooms.commands import COMMANDS, Move
+from rooms.errors import BadRequest, KohtaamoError, Unauthorized
+from rooms.outbound import Outbox, Relocate
+from server.delivery import Delivery, event_channel, person_channel, staff_channel
+from server.errors import ack_error
+from server.handlers import ROUTES, Context
+from server.packet import MALFORMED, Packet
+from server.sessions import Sessions
+from server.world import World, now_ms
+
+log = logging.getLogger(__name__)
+
+#: Whether the request being handled carries an ack id.
+ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ack_requested", default=True
+)
+
+
+class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any,
+    ) -> None:
+        ACK_REQUESTED.set(id is not None)
+        await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+
+
+def create_sio(max_payload: int) -> SocketServer:
+    return SocketServer(
+        async_mode="aiohttp",
+        serializer=Packet,
+        cors_allowed_origins=[],
+        max_http_buffer_size=max_payload,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    """The default namespace. Holds no per-client state: that lives in `Sessions`."""
+
+    def __init__(self, world: World, sessions: Sessions, delivery: Delivery) -> None:
+        super().__init__("/")
+        self.world = world
+        self.sessions = sessions
+        self.delivery = delivery
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            event, person = await self.world.authenticate(token)
+        except KohtaamoError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_dict()) from None
+        old = self.sessions.bind(person.id, sid)
+        if old is not None:
+            await self.emit("replaced", {}, to=old)
+            await self.disconnect(old)
+        # The welcome goes out once the CONNECT packet has: python-socketio sends
+        # that after this handler returns, and our task runs after it.
+        task = asyncio.create_task(self._welcome(sid, event.slug, person.id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _welcome(self, sid: str, slug: str, person_id: str) -> None:
+        if self.sessions.sid_of(person_id) != sid:
+            return  # gone or replaced before we got here
+        event = self.world.events[slug]
+        person = event.people[person_id]
+        _resumed, out = event.connect(person_id, now_ms())
+        welcome = event.welcome(person_id)
+        welcome["requests"] = await self.world.pending_requests(event, person_id)
+        if self.sessions.sid_of(person_id) != sid:
+            return
+        # No await may yield between joining the channels and queueing the
+        # welcome, so nothing broadcast to them can overtake it.
+        await self.enter_room(sid, person_channel(person_id))
+        await self.enter_room(sid, event_channel(slug))
+        if person.role.is_staff:
+            await self.enter_room(sid, staff_channel(slug))
+        own = [o for o in out if isinstance(o, Relocate) and o.person == person_id]
+        await self.delivery(own)
+        await self.emit("welcome", welcome, to=sid)
+        await self.delivery([o for o in out if o not in own])
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        person_id = self.sessions.unbind(sid)
+        if person_id is not None:
+            self.world.event_of(person_id).disconnect(person_id, now_ms())
+
+    # --- requests ------------------------------------------------------------------
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], args[1:]
+        if event == Move.name:
+            self._move(sid, payload)
+            return None
+        reply = await self._request(sid, event, payload)
+        if not reply["ok"] and not ACK_REQUESTED.get():
+            await self.emit("error", {**reply["error"], "request": event[:64]}, to=sid)
+        return reply
+
+    def _move(self, sid: str, payload: tuple[Any, ...]) -> None:
+        person_id = self.sessions.person_of(sid)
+        if person_id is None or len(payload) != 1:
+            return
+        try:
+            move = Move.parse(payload[0])
+        except BadRequest:
+            return
+        self.world.event_of(person_id).move(person_id, move.x, move.y, now_ms())
+
+    async def _request(self, sid: str, name: str, payload: tuple[Any, ...]) -> dict[str, Any]:
+        out: Outbox = []
+        try:
+            person_id = self.sessions.person_of(sid)
+            if person_id is None:
+                raise Unauthorized("this connection is no longer yours")
+            if name == MALFORMED:
+                raise BadRequest("malformed packet")
+            route, command = ROUTES.get(name), COMMANDS.get(name)
+            if route is None or command is None:
+                raise BadRequest(f"unknown request: {name[:64]}")
+            if len(payload) != 1:
+                raise BadRequest("a request takes exactly one payload")
+            parsed = command.parse(payload[0])
+            ctx = Context(self.world, self.world.event_of(person_id), person_id, now_ms())
+            extra, out = await route(ctx, parsed)
+        except KohtaamoError as exc:
+            return ack_error(exc)
+        except Exception:
+            log.exception("request %r failed", name[:64])
+            return ack_error(KohtaamoError("something went wrong on the server"))
+        await self.delivery(out)
+        return {"ok": True, **extra}

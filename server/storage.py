@@ -1,0 +1,264 @@
+"""SQLite storage behind a narrow interface.
+
+The server asks for the few things it needs (`create_person`, `person_by_token`,
+`save_exchange`, …) and never writes SQL elsewhere. The schema grows by numbered
+migrations recorded in `PRAGMA user_version`. WAL with synchronous=FULL: a
+commit that returned survives `kill -9` and power loss.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from rooms.model import Role, RoomKind
+from rooms.profile import Profile
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: events, rooms, people with hashed tokens, cards, visits, moderation
+    """
+    CREATE TABLE events (
+        slug TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        code TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE rooms (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL REFERENCES events(slug),
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        theme TEXT NOT NULL DEFAULT '',
+        open INTEGER NOT NULL DEFAULT 1,
+        capacity INTEGER,
+        position INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX rooms_event ON rooms(event, position);
+    CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL REFERENCES events(slug),
+        role TEXT NOT NULL,
+        token_hash TEXT UNIQUE,
+        profile TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        banned INTEGER NOT NULL DEFAULT 0,
+        muted INTEGER NOT NULL DEFAULT 0,
+        muted_until INTEGER,
+        erased_at INTEGER
+    );
+    CREATE INDEX people_event ON people(event);
+    CREATE TABLE card_requests (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        from_person TEXT NOT NULL,
+        to_person TEXT NOT NULL,
+        room TEXT,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX card_requests_to ON card_requests(to_person);
+    CREATE TABLE exchanges (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        room TEXT,
+        room_title TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL,
+        UNIQUE (a, b)
+    );
+    CREATE TABLE contacts (
+        owner TEXT NOT NULL,
+        other TEXT NOT NULL,
+        card TEXT NOT NULL,
+        met_in TEXT,
+        met_in_title TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL,
+        PRIMARY KEY (owner, other)
+    );
+    CREATE TABLE visits (
+        event TEXT NOT NULL,
+        person TEXT NOT NULL,
+        room TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        left_at INTEGER
+    );
+    CREATE INDEX visits_event ON visits(event, room);
+    CREATE TABLE moderation_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE flags (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        from_person TEXT NOT NULL,
+        person TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE stats (
+        event TEXT PRIMARY KEY,
+        peak_concurrent INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+)
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(9)
+
+
+def profile_to_json(profile: Profile) -> str:
+    return json.dumps(profile.card(), ensure_ascii=False)
+
+
+def profile_from_json(text: str) -> Profile:
+    data = json.loads(text)
+    data["languages"] = tuple(data.get("languages", ()))
+    data["interests"] = tuple(data.get("interests", ()))
+    return Profile(**data)
+
+
+class Storage:
+    """One aiosqlite connection; every method commits before it returns."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: Path) -> Storage:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=FULL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        storage = cls(db)
+        await storage.migrate()
+        return storage
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    async def healthy(self) -> bool:
+        async with self.db.execute("SELECT 1") as cur:
+            return (await cur.fetchone()) is not None
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.db.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.db.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    # --- events and rooms -----------------------------------------------------------
+
+    async def ensure_event(
+        self, slug: str, title: str, description: str, code: str,
+        rooms: Iterable[tuple[str, str, int | None]], now: int,
+    ) -> bool:
+        """Create the event with a lobby and `rooms` unless it exists. True when created."""
+        if await self._one("SELECT 1 FROM events WHERE slug = ?", (slug,)):
+            return False
+        await self.db.execute(
+            "INSERT INTO events (slug, title, description, code, created_at) VALUES (?,?,?,?,?)",
+            (slug, title, description, code, now),
+        )
+        rows = [(new_id("r_"), slug, RoomKind.LOBBY.value, "Aula", "Lobby", 1, None, 0, now)]
+        rows += [
+            (new_id("r_"), slug, RoomKind.TABLE.value, t, theme, 1, cap, i, now)
+            for i, (t, theme, cap) in enumerate(rooms, start=1)
+        ]
+        await self.db.executemany(
+            "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        await self.db.commit()
+        return True
+
+    async def event(self, slug: str) -> aiosqlite.Row | None:
+        return await self._one("SELECT * FROM events WHERE slug = ?", (slug,))
+
+    async def event_slugs(self) -> list[str]:
+        return [r["slug"] for r in await self._all("SELECT slug FROM events ORDER BY created_at")]
+
+    async def rooms_of(self, slug: str) -> list[aiosqlite.Row]:
+        return await self._all(
+            "SELECT * FROM rooms WHERE event = ? ORDER BY position, rowid", (slug,)
+        )
+
+    async def save_room(
+        self, room_id: str, slug: str, kind: str, title: str, theme: str, is_open: bool,
+        capacity: int | None, now: int,
+    ) -> None:
+        """Insert or update a room, keeping its place in the list."""
+        await self.db.execute(
+            "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,"
+            " (SELECT COALESCE(MAX(position), 0) + 1 FROM rooms WHERE event = ?), ?)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, theme = excluded.theme,"
+            " open = excluded.open, capacity = excluded.capacity,"
+            " updated_at = excluded.updated_at",
+            (room_id, slug, kind, title, theme, int(is_open), capacity, slug, now),
+        )
+        await self.db.commit()
+
+    # --- people ----------------------------------------------------------------
+
+    async def create_person(
+        self, slug: str, role: Role, profile: Profile, token_hash: str, now: int,
+    ) -> str:
+        person_id = new_id("p_")
+        await self.db.execute(
+            "INSERT INTO people (id, event, role, token_hash, profile, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (person_id, slug, role.value, token_hash, profile_to_json(profile), now),
+        )
+        await self.db.commit()
+        return person_id
+
+    async def person_by_token(self, token_hash: str) -> aiosqlite.Row | None:
+        return await self._one(
+            "SELECT * FROM people WHERE token_hash = ? AND erased_at IS NULL", (token_hash,)
+        )
+
+    async def people_of(self, slug: str) -> list[aiosqlite.Row]:
+        return await self._all(
+            "SELECT * FROM people WHERE event = ? AND erased_at IS NULL ORDER BY created_at",
+            (slug,),
+        )
+
+    async def count_staff(self, slug: str) -> dict[str, int]:
+        rows = await self._all(
+            "SELECT role, COUNT(*) AS n FROM people WHERE event = ? AND erased_at IS NULL"
+            " GROUP BY role",
+            (slug,),
+        )
+        return {r["role"]: r["n"] for r in rows}
+
+    async def update_profile(self, person_id: str, profile: Profile) -> None:
+        await self.db.execute(
+            "UPDATE people SET profile = ? WHERE id = ?", (profile_to_json(profile), person_id)
+        )
+        await self.db.commit()

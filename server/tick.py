@@ -1,0 +1,78 @@
+"""The tick loop: one owned task that flushes positions, expires grace periods and
+sends presence, for every event, `tick_hz` times a second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from rooms.outbound import Outbox
+from server.delivery import Delivery
+from server.world import World, now_ms
+
+log = logging.getLogger(__name__)
+
+
+class TickLoop:
+    def __init__(self, world: World, delivery: Delivery, tick_hz: float, presence_hz: float):
+        self.world = world
+        self.delivery = delivery
+        self.period = 1.0 / tick_hz
+        self.presence_every = max(1, round(tick_hz / presence_hz))
+        self.ticks = 0
+        self.late = 0
+        self.last_tick = time.monotonic()
+        #: Seconds of work per tick, for /metrics.
+        self.work_seconds: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="kohtaamo-tick")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def alive(self) -> bool:
+        """The loop is running and ticked within the last few periods (or second)."""
+        fresh = time.monotonic() - self.last_tick < max(2.0, 5 * self.period)
+        return self._task is not None and not self._task.done() and fresh
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while True:
+            due += self.period
+            started = loop.time()
+            try:
+                await self.tick()
+            except Exception:  # one bad tick must not stop the floor
+                log.exception("tick failed")
+            self.last_tick = time.monotonic()
+            self.work_seconds.append(loop.time() - started)
+            if len(self.work_seconds) > 1000:
+                del self.work_seconds[:500]
+            delay = due - loop.time()
+            if delay < -self.period:
+                self.late += 1
+                due = loop.time()  # skip what we cannot catch up on
+                delay = 0
+            await asyncio.sleep(max(0.0, delay))
+
+    async def tick(self) -> None:
+        self.ticks += 1
+        with_presence = self.ticks % self.presence_every == 0
+        for event in list(self.world.events.values()):
+            now = now_ms()
+            out: Outbox = event.flush_positions(now)
+            out += event.expire(now)
+            if with_presence:
+                out += event.presence(now)
+            if out:
+                await self.delivery(out)

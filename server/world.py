@@ -1,0 +1,137 @@
+"""The world this process owns: every event's in-memory `Event`, loaded from storage.
+
+This is the seam for running several processes: each event is owned by exactly
+one process, and everything that reads or changes an event goes through
+`World.event(slug)` or `World.event_of(person)`. Storage is the only state
+shared between processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from rooms.errors import Banned, NotFound, Unauthorized
+from rooms.event import Event
+from rooms.model import Person, Role, Room, RoomKind, Settings
+from rooms.profile import Profile
+from server.config import Config
+from server.storage import Storage, profile_from_json
+from server.tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class World:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._storage: Storage | None = None
+        self.events: dict[str, Event] = {}
+        self._event_of: dict[str, str] = {}
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            raise RuntimeError("the world has not been loaded")
+        return self._storage
+
+    async def load(self, storage: Storage) -> None:
+        """Create configured events on first start, then load every event into memory."""
+        self._storage = storage
+        now = now_ms()
+        for ev in self.config.events:
+            created = await self.storage.ensure_event(
+                ev.slug, ev.title, ev.description, ev.code,
+                [(r.title, r.theme, r.capacity) for r in ev.rooms], now,
+            )
+            if created:
+                log.info("created event %s with %d tables", ev.slug, len(ev.rooms))
+        settings = Settings(
+            room_size=self.config.room_size,
+            grace_ms=round(self.config.grace_seconds * 1000),
+            tick_hz=self.config.tick_hz,
+            presence_hz=self.config.presence_hz,
+        )
+        for slug in await self.storage.event_slugs():
+            await self._load_event(slug, settings)
+
+    async def _load_event(self, slug: str, settings: Settings) -> None:
+        row = await self.storage.event(slug)
+        assert row is not None
+        rooms = [
+            Room(
+                id=r["id"], title=r["title"], theme=r["theme"], kind=RoomKind(r["kind"]),
+                open=bool(r["open"]), capacity=r["capacity"],
+            )
+            for r in await self.storage.rooms_of(slug)
+        ]
+        lobby = next(r for r in rooms if r.kind is RoomKind.LOBBY)
+        event = Event(
+            slug, row["title"], lobby=lobby, description=row["description"], code=row["code"],
+            settings=settings, rates=self.config.rates,
+        )
+        for room in rooms:
+            if room is not lobby:
+                event.add_room(room)
+        for p in await self.storage.people_of(slug):
+            if p["banned"]:
+                continue
+            self._register(event, Person(
+                id=p["id"], role=Role(p["role"]), profile=profile_from_json(p["profile"]),
+                muted=bool(p["muted"]), muted_until=p["muted_until"],
+            ))
+        self.events[slug] = event
+
+    def _register(self, event: Event, person: Person) -> None:
+        event.add_person(person)
+        self._event_of[person.id] = event.slug
+
+    def event(self, slug: str) -> Event:
+        try:
+            return self.events[slug]
+        except KeyError:
+            raise NotFound("no such event") from None
+
+    def event_of(self, person_id: str) -> Event:
+        return self.events[self._event_of[person_id]]
+
+    def forget(self, person_id: str) -> None:
+        slug = self._event_of.pop(person_id, None)
+        if slug is not None:
+            self.events[slug].people.pop(person_id, None)
+
+    async def add_person(
+        self, slug: str, role: Role, profile: Profile,
+    ) -> tuple[str, Person]:
+        """Store a new person with a fresh token. Returns (token, person)."""
+        event = self.event(slug)
+        token = new_token()
+        person_id = await self.storage.create_person(
+            slug, role, profile, hash_token(token), now_ms()
+        )
+        person = Person(id=person_id, role=role, profile=profile)
+        self._register(event, person)
+        return token, person
+
+    async def authenticate(self, token: object) -> tuple[Event, Person]:
+        """The event and person a bearer token belongs to. Raises Unauthorized, Banned."""
+        if not isinstance(token, str) or not 16 <= len(token) <= 200:
+            raise Unauthorized("a valid token is required")
+        row = await self.storage.person_by_token(hash_token(token))
+        if row is None:
+            raise Unauthorized("unknown or erased token")
+        if row["banned"]:
+            raise Banned("you have been removed from this event")
+        slug = self._event_of.get(row["id"])
+        if slug is None:
+            raise Unauthorized("unknown or erased token")
+        event = self.events[slug]
+        return event, event.people[row["id"]]
+
+    async def pending_requests(self, event: Event, person_id: str) -> list[dict[str, object]]:
+        """Card requests waiting for this person's answer, for `welcome`."""
+        return []
