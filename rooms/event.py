@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rooms.floor import Floor
+from rooms.cards import Cards
+from rooms.staff import Staff
 
 
-class Event(Floor):
-    """The whole in-memory world of one event; see `Floor` for the rules."""
+class Event(Cards, Staff):
+    """The whole in-memory world of one event; see `rooms.floor.Floor` for the rules."""

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server import http_api, web_client
+from server import http_api, http_cards, http_staff, web_client
 from server.config import Config
 from server.delivery import Delivery
 from server.keys import CONFIG, DELIVERY, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
@@ -37,6 +37,8 @@ def create_app(config: Config) -> web.Application:
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz)
     app[JOIN_LIMITS] = http_api.join_limits()
     app.router.add_routes(http_api.routes)
+    app.router.add_routes(http_cards.routes)
+    app.router.add_routes(http_staff.routes)
     web_client.add_routes(app)
     app.cleanup_ctx.append(_storage_and_world)
     app.cleanup_ctx.append(_tick_loop)

@@ -26,12 +26,13 @@ from rooms.errors import BadRequest, KohtaamoError, Unauthorized
 from rooms.outbound import Outbox, Relocate
 from server.delivery import Delivery, event_channel, person_channel, staff_channel
 from server.errors import ack_error
-from server.handlers import ROUTES, Context
+from server.handlers import ROUTES, Context, load_all
 from server.packet import MALFORMED, Packet
 from server.sessions import Sessions
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
+load_all()
 
 #: Whether the request being handled carries an ack id.
 ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(

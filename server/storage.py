@@ -131,10 +131,19 @@ def profile_from_json(text: str) -> Profile:
 
 
 class Storage:
-    """One aiosqlite connection; every method commits before it returns."""
+    """One aiosqlite connection; every method commits before it returns.
+
+    Events, rooms and people are here; cards (`store_cards.CardStore`) and
+    staff records (`store_staff.StaffStore`) share the connection.
+    """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
+        from server.store_cards import CardStore
+        from server.store_staff import StaffStore
+
         self.db = db
+        self.cards = CardStore(db)
+        self.staff = StaffStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:

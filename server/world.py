@@ -84,6 +84,8 @@ class World:
                 id=p["id"], role=Role(p["role"]), profile=profile_from_json(p["profile"]),
                 muted=bool(p["muted"]), muted_until=p["muted_until"],
             ))
+        await self.storage.cards.restore(event)
+        await self.storage.staff.restore(event)
         self.events[slug] = event
 
     def _register(self, event: Event, person: Person) -> None:

@@ -1,0 +1,62 @@
+// Entry point: find the event from the address, take a staff token from the
+// link, then show the join page or the fair.
+
+import { h, fill } from "./dom.js";
+import { t, setLang, initialLang } from "./i18n.js";
+import { api, loadToken, saveToken, forgetToken, takeTokenFromFragment } from "./api.js";
+import { renderJoin } from "./join.js";
+import { startFair } from "./fair.js";
+
+const root = document.getElementById("app");
+const slug = decodeURIComponent((window.location.pathname.match(/^\/e\/([^/]+)/) || [])[1] || "");
+let info = null;
+let fair = null;
+let screen = null; // "join" | "fair"
+let joinNotice = null;
+
+function changeLang(lang) {
+  setLang(lang);
+  if (screen === "fair" && fair) fair.relabel();
+  else showJoin(joinNotice, true);
+}
+
+function showJoin(notice = null, keepFocus = false) {
+  screen = "join";
+  joinNotice = notice;
+  renderJoin(root, {
+    slug, info, notice,
+    onLang: changeLang,
+    onJoined: (token) => { saveToken(slug, token); showFair(token); },
+  });
+  if (keepFocus) root.querySelector(".lang-pick select")?.focus();
+  else if (notice) root.querySelector(".notice")?.focus?.();
+}
+
+function showFair(token) {
+  screen = "fair";
+  fair?.stop();
+  fair = startFair(root, {
+    slug, token,
+    onLang: changeLang,
+    onSignedOut: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("join.sessionEnded")); },
+    onErased: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("erase.done")); },
+  });
+}
+
+function showProblem(text) {
+  fill(root, h("main", { id: "main", class: "join-main problem", tabindex: "-1" },
+    h("h1", {}, "Kohtaamo"), h("p", { role: "alert" }, text)));
+}
+
+async function boot() {
+  setLang(initialLang(navigator.languages || [navigator.language]));
+  if (!slug) { showProblem(t("boot.noEvent")); return; }
+  const fromLink = takeTokenFromFragment(slug);
+  const res = await api.event(slug);
+  if (!res.ok) { showProblem(res.status === 404 ? t("boot.notFound") : t("error.network")); return; }
+  info = res.data;
+  const token = fromLink || loadToken(slug);
+  if (token) showFair(token); else showJoin();
+}
+
+boot();

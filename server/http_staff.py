@@ -1,0 +1,7 @@
+"""HTTP endpoints for staff: moderation log and flags (issue 4)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+routes = web.RouteTableDef()
