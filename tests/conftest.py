@@ -149,6 +149,16 @@ class Server:
         self.people.append(person)
         return person
 
+    async def staff(self, role: str, name: str = "Staff", slug: str = "testfair") -> Person:
+        """A host or moderator created as `kohtaamo staff add` does (not yet connected)."""
+        from rooms.model import Role
+        from rooms.profile import Profile
+
+        token, person = await self.world().add_person(slug, Role(role), Profile(name=name))
+        member = Person(self, token, person.wire())
+        self.people.append(member)
+        return member
+
     async def connected(self, name: str = "Aino", **fields: Any) -> Person:
         person = await self.join(name, **fields)
         await person.connect()
