@@ -112,6 +112,16 @@ MIGRATIONS: tuple[str, ...] = (
         peak_concurrent INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 2: the event timer a host set, so it survives a restart (server/store_staff.py)
+    """
+    CREATE TABLE timers (
+        event TEXT PRIMARY KEY REFERENCES events(slug),
+        label TEXT NOT NULL,
+        ends_at INTEGER NOT NULL
+    );
+    CREATE INDEX moderation_log_event ON moderation_log(event, seq);
+    CREATE INDEX flags_event ON flags(event, at);
+    """,
 )
 
 

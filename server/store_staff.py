@@ -1,10 +1,21 @@
-"""Storage of bans, mutes, the moderation log and flags; tables in server/storage.py."""
+"""Storage of bans, mutes, the timer, the moderation log and flags.
+
+Tables are in server/storage.py (`people`, `moderation_log`, `flags`; `timers`
+from migration 2). The write methods other than `log` and `add_flag` only
+execute: `log` commits, so an action's change and its log row land in one
+transaction, written before anything is delivered.
+"""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import aiosqlite
 
 from rooms.event import Event
+from rooms.model import Timer
+from rooms.staff import Action
 
 
 class StaffStore:
@@ -12,4 +23,79 @@ class StaffStore:
         self.db = db
 
     async def restore(self, event: Event) -> None:
-        """Load the event's timer and other staff state into memory at start-up."""
+        """Load the event's timer at start-up (mutes and bans come with `people`)."""
+        async with self.db.execute(
+            "SELECT label, ends_at FROM timers WHERE event = ?", (event.slug,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            event.timer = Timer(row["label"], row["ends_at"])
+
+    # --- writes, committed by `log` ------------------------------------------------
+
+    async def set_mute(self, person_id: str, muted: bool, until: int | None) -> None:
+        await self.db.execute(
+            "UPDATE people SET muted = ?, muted_until = ? WHERE id = ?",
+            (int(muted), until, person_id),
+        )
+
+    async def ban(self, person_id: str) -> None:
+        await self.db.execute("UPDATE people SET banned = 1 WHERE id = ?", (person_id,))
+
+    async def save_timer(self, slug: str, timer: Timer | None) -> None:
+        if timer is None:
+            await self.db.execute("DELETE FROM timers WHERE event = ?", (slug,))
+        else:
+            await self.db.execute(
+                "INSERT INTO timers (event, label, ends_at) VALUES (?,?,?)"
+                " ON CONFLICT(event) DO UPDATE SET label = excluded.label,"
+                " ends_at = excluded.ends_at",
+                (slug, timer.label, timer.ends_at),
+            )
+
+    async def log(self, slug: str, action: Action) -> None:
+        """Append the action to the moderation log and commit it with what came before."""
+        await self.db.execute(
+            "INSERT INTO moderation_log (event, at, actor, action, target, detail)"
+            " VALUES (?,?,?,?,?,?)",
+            (slug, action.at, action.actor, action.action, action.target,
+             json.dumps(action.detail, ensure_ascii=False)),
+        )
+        await self.db.commit()
+
+    async def add_flag(self, slug: str, flag: dict[str, Any]) -> None:
+        await self.db.execute(
+            "INSERT INTO flags (id, event, from_person, person, reason, at) VALUES (?,?,?,?,?,?)",
+            (flag["flag"], slug, flag["from"], flag["person"], flag["reason"], flag["at"]),
+        )
+        await self.db.commit()
+
+    # --- reads ---------------------------------------------------------------------
+
+    async def moderation(self, slug: str, limit: int) -> list[dict[str, Any]]:
+        """The event's moderation log, newest first."""
+        async with self.db.execute(
+            "SELECT seq, at, actor, action, target, detail FROM moderation_log"
+            " WHERE event = ? ORDER BY seq DESC LIMIT ?",
+            (slug, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "action": r["action"],
+             "target": r["target"], "detail": json.loads(r["detail"])}
+            for r in rows
+        ]
+
+    async def flags(self, slug: str, limit: int) -> list[dict[str, Any]]:
+        """People flagged in the event, newest first, shaped as `flag:new`."""
+        async with self.db.execute(
+            "SELECT id, from_person, person, reason, at FROM flags"
+            " WHERE event = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+            (slug, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            {"flag": r["id"], "from": r["from_person"], "person": r["person"],
+             "reason": r["reason"], "at": r["at"]}
+            for r in rows
+        ]
