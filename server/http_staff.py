@@ -1,7 +1,53 @@
-"""HTTP endpoints for staff: moderation log and flags (issue 4)."""
+"""HTTP endpoints for staff: the moderation log (hosts) and flags (moderators, hosts).
+
+The role comes from the bearer token's stored person; staff of another event
+get 403 like anyone else without the role.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from rooms.errors import BadRequest, Forbidden
+from rooms.event import Event
+from rooms.model import Role
+from rooms.staff import HOSTS, MODERATORS
+from server.http_api import authenticated
+from server.keys import WORLD
+
 routes = web.RouteTableDef()
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 5000
+
+
+async def _staff_of(request: web.Request, roles: tuple[Role, ...]) -> Event:
+    event, person = await authenticated(request)
+    if event.slug != request.match_info["event"] or person.role not in roles:
+        raise Forbidden("your role does not allow this")
+    return event
+
+
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
+    return int(raw)
+
+
+@routes.get("/api/events/{event}/moderation")
+async def moderation(request: web.Request) -> web.Response:
+    """The moderation log, newest first: `[{seq, at, actor, action, target, detail}]`."""
+    event = await _staff_of(request, HOSTS)
+    rows = await request.app[WORLD].storage.staff.moderation(event.slug, _limit(request))
+    return web.json_response(rows)
+
+
+@routes.get("/api/events/{event}/flags")
+async def flags(request: web.Request) -> web.Response:
+    """Flags raised by attendees, newest first: `[{flag, from, person, reason, at}]`."""
+    event = await _staff_of(request, MODERATORS)
+    rows = await request.app[WORLD].storage.staff.flags(event.slug, _limit(request))
+    return web.json_response(rows)

@@ -72,6 +72,7 @@ class TickLoop:
             now = now_ms()
             out: Outbox = event.flush_positions(now)
             out += event.expire(now)
+            out += event.expire_mutes(now)
             if with_presence:
                 out += event.presence(now)
             if out:

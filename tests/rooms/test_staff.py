@@ -1,0 +1,284 @@
+"""Host and moderator actions and flags, on the domain alone (no loop, time by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from rooms.errors import BadRequest, Forbidden, KohtaamoError, NotFound, RateLimited
+from rooms.event import Event
+from rooms.model import Role
+from rooms.outbound import EndSession, ToEvent, ToPerson, ToStaff
+from rooms.staff import Action
+from tests.rooms.helpers import T0, arrive, make_event, messages
+
+
+def staffed() -> Event:
+    event = make_event()
+    arrive(event, "host", Role.HOST)
+    arrive(event, "host2", Role.HOST)
+    arrive(event, "mod", Role.MODERATOR)
+    arrive(event, "mod2", Role.MODERATOR)
+    arrive(event, "anna")
+    arrive(event, "bert")
+    return event
+
+
+def state(event: Event) -> Any:
+    """Everything a staff action could change, to compare before and after."""
+    return (
+        [r.wire() for r in event.rooms.values()],
+        [(p.wire(), p.muted_until, p.connected) for p in event.people.values()],
+        event.timer,
+    )
+
+
+# --- hosts -------------------------------------------------------------------------
+
+
+def test_create_room_adds_an_open_table_and_marks_presence() -> None:
+    """room:create adds an open table with the capacity, logged, seen in the next presence."""
+    event = staffed()
+    event.presence(T0)
+    action = event.create_room("host", "Uusi", "New", 5, T0)
+    room = action.reply["room"]
+    assert room["open"] and room["capacity"] == 5 and room["kind"] == "table"
+    assert room["id"] in event.rooms
+    assert (action.actor, action.action, action.target) == ("host", "room:create", room["id"])
+    presence = messages(event.presence(T0), "presence")[0].data
+    assert [r["id"] for r in presence["rooms"]] == [room["id"]]
+
+
+def test_update_room_changes_only_given_fields_and_null_capacity_removes_limit() -> None:
+    """room:update keeps absent fields; capacity None with set_capacity lifts the limit."""
+    event = staffed()
+    event.update_room("host", "t1", T0, title="Työ ja yrittäjyys")
+    assert (event.rooms["t1"].title, event.rooms["t1"].capacity) == ("Työ ja yrittäjyys", 3)
+    action = event.update_room("host", "t1", T0, capacity=None, set_capacity=True)
+    assert event.rooms["t1"].capacity is None and action.detail == {"capacity": None}
+    with pytest.raises(BadRequest):
+        event.update_room("host", "lobby", T0, capacity=4, set_capacity=True)
+    with pytest.raises(NotFound):
+        event.update_room("host", "nope", T0, title="x")
+
+
+def test_close_room_moves_occupants_to_the_lobby() -> None:
+    """room:close closes the table and moves everyone there to the lobby (room_closed)."""
+    event = staffed()
+    event.enter("anna", "t1", T0)
+    event.enter("mod", "t1", T0)
+    action = event.close_room("host", "t1", T0)
+    assert not event.rooms["t1"].open and event.rooms["t1"].occupants == {}
+    moved = messages(action.out, "moved")
+    assert {m.to for m in moved} == {ToPerson("anna"), ToPerson("mod")}
+    assert all(m.data["reason"] == "room_closed" and m.data["by"] == "Host" for m in moved)
+    assert event.people["anna"].room == "lobby"
+    event.open_room("host", "t1", T0)
+    assert event.rooms["t1"].open
+
+
+def test_the_lobby_cannot_be_closed() -> None:
+    """room:close on the lobby is a bad_request and changes nothing."""
+    event = staffed()
+    before = state(event)
+    with pytest.raises(BadRequest):
+        event.close_room("host", "lobby", T0)
+    assert state(event) == before
+
+
+def test_announce_and_timer_reach_everyone() -> None:
+    """announce and timer:set/clear go to the whole event; setting again extends the timer."""
+    event = staffed()
+    ann = messages(event.announce("host", "Tervetuloa", T0).out, "announcement")[0]
+    assert ann.to == ToEvent("fair") and ann.data["text"] == "Tervetuloa"
+    assert ann.data["from"] == "host" and ann.data["name"] == "Host"
+    first = event.set_timer("host", 60, "Kierros 1", T0)
+    assert first.reply["timer"] == {"label": "Kierros 1", "ends_at": T0 + 60_000}
+    event.set_timer("host", 120, "Kierros 1", T0 + 1000)
+    assert event.timer is not None and event.timer.ends_at == T0 + 121_000
+    cleared = messages(event.clear_timer("host", T0).out, "timer")[0]
+    assert cleared.data is None and event.timer is None
+
+
+def test_recall_moves_attendees_not_staff() -> None:
+    """recall moves every attendee who is away from the lobby; staff stay put."""
+    event = staffed()
+    event.enter("anna", "t1", T0)
+    event.enter("bert", "t2", T0)
+    event.enter("mod", "t2", T0)
+    action = event.recall("host", T0)
+    assert action.reply == {"moved": 2}
+    assert event.people["anna"].room == event.people["bert"].room == "lobby"
+    assert event.people["mod"].room == "t2"
+    assert all(m.data["reason"] == "recall" for m in messages(action.out, "moved"))
+
+
+# --- moderators --------------------------------------------------------------------
+
+
+def test_timed_mute_blocks_talk_and_expires() -> None:
+    """A timed mute stops say until its end; expire_mutes then sends unmuted and presence."""
+    event = staffed()
+    action = event.mute("mod", "anna", 5, T0)
+    until = T0 + 5 * 60_000
+    assert action.reply == {"until": until}
+    muted = messages(action.out, "muted")[0]
+    assert muted.to == ToPerson("anna") and muted.data == {"until": until, "by": "Mod"}
+    assert event.people["anna"].is_muted(T0 + 1)
+    assert event.expire_mutes(until - 1) == []
+    event.presence(T0)
+    out = event.expire_mutes(until)
+    assert [m.name for m in messages(out)] == ["unmuted"]
+    assert not event.people["anna"].muted
+    people = messages(event.presence(until), "presence")[0].data["people"]
+    assert [(p["id"], p["muted"]) for p in people] == [("anna", False)]
+
+
+def test_open_mute_lasts_until_unmute() -> None:
+    """A mute without minutes never expires; unmute lifts it and tells the target."""
+    event = staffed()
+    event.mute("host", "mod", None, T0)
+    assert event.expire_mutes(T0 + 10**9) == []
+    out = event.unmute("host", "mod", T0).out
+    assert messages(out, "unmuted")[0].to == ToPerson("mod")
+    assert not event.people["mod"].is_muted(T0)
+
+
+def test_moderator_move_ignores_capacity() -> None:
+    """mod:move seats the target even at a full table, with reason moderator and by."""
+    event = staffed()
+    for pid in ("x", "y", "z"):
+        arrive(event, pid)
+        event.enter(pid, "t1", T0)
+    assert event.rooms["t1"].is_full
+    action = event.moderator_move("mod", "anna", "t1", T0)
+    assert event.people["anna"].room == "t1"
+    moved = messages(action.out, "moved")[0]
+    assert moved.data["reason"] == "moderator" and moved.data["by"] == "Mod"
+    assert action.detail == {"from": "lobby", "room": "t1"}
+
+
+def test_moderator_move_needs_the_target_on_the_floor() -> None:
+    """mod:move of someone who is not on the floor is not_found."""
+    event = staffed()
+    event.disconnect("anna", T0)
+    event.expire(T0 + 60_000)
+    with pytest.raises(NotFound):
+        event.moderator_move("mod", "anna", "t1", T0)
+
+
+def test_kick_tells_then_ends_the_session() -> None:
+    """mod:kick sends kicked with the reason, then EndSession, and takes them off the floor."""
+    event = staffed()
+    action = event.kick("mod", "anna", "spam", True, T0)
+    kicked = messages(action.out, "kicked")[0]
+    assert kicked.to == ToPerson("anna") and kicked.data == {"reason": "spam"}
+    ends = [o for o in action.out if isinstance(o, EndSession)]
+    assert [e.person for e in ends] == ["anna"]
+    assert action.out.index(kicked) < action.out.index(ends[0])
+    assert event.people["anna"].room is None
+    assert action.detail == {"reason": "spam", "ban": True}
+
+
+# --- who may do what ---------------------------------------------------------------
+
+HOST_ACTIONS: dict[str, Callable[[Event, str], Action]] = {
+    "room:create": lambda e, a: e.create_room(a, "T", "", None, T0),
+    "room:update": lambda e, a: e.update_room(a, "t2", T0, title="T"),
+    "room:open": lambda e, a: e.open_room(a, "t2", T0),
+    "room:close": lambda e, a: e.close_room(a, "t2", T0),
+    "announce": lambda e, a: e.announce(a, "hi", T0),
+    "timer:set": lambda e, a: e.set_timer(a, 60, "", T0),
+    "timer:clear": lambda e, a: e.clear_timer(a, T0),
+    "recall": lambda e, a: e.recall(a, T0),
+}
+MOD_ACTIONS: dict[str, Callable[[Event, str, str], Action]] = {
+    "mod:mute": lambda e, a, t: e.mute(a, t, 5, T0),
+    "mod:unmute": lambda e, a, t: e.unmute(a, t, T0),
+    "mod:move": lambda e, a, t: e.moderator_move(a, t, "t2", T0),
+    "mod:kick": lambda e, a, t: e.kick(a, t, "why", False, T0),
+}
+ACTORS = {"attendee": "anna", "moderator": "mod", "host": "host"}
+TARGETS = {"attendee": "bert", "moderator": "mod2", "host": "host2"}
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("name", list(HOST_ACTIONS))
+def test_host_actions_are_for_hosts_only(actor: str, name: str) -> None:
+    """Each host action succeeds for a host and is forbidden, changing nothing, for others."""
+    event = staffed()
+    event.enter("bert", "t2", T0)
+    before = state(event)
+    if actor == "host":
+        assert HOST_ACTIONS[name](event, ACTORS[actor]).action == name
+    else:
+        with pytest.raises(Forbidden):
+            HOST_ACTIONS[name](event, ACTORS[actor])
+        assert state(event) == before
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("name", list(MOD_ACTIONS))
+def test_moderation_follows_rank(actor: str, target: str, name: str) -> None:
+    """Moderators act on attendees, hosts on moderators and attendees; the rest is forbidden."""
+    event = staffed()
+    before = state(event)
+    allowed = Role(actor).outranks(Role(target))
+    if allowed:
+        assert MOD_ACTIONS[name](event, ACTORS[actor], TARGETS[target]).target == TARGETS[target]
+    else:
+        with pytest.raises(Forbidden):
+            MOD_ACTIONS[name](event, ACTORS[actor], TARGETS[target])
+        assert state(event) == before
+
+
+def test_nobody_moderates_themselves() -> None:
+    """A host muting or kicking themselves is forbidden."""
+    event = staffed()
+    with pytest.raises(Forbidden):
+        event.mute("host", "host", None, T0)
+    with pytest.raises(Forbidden):
+        event.kick("mod", "mod", "x", False, T0)
+
+
+def test_unknown_targets_are_not_found() -> None:
+    """Acting on an unknown person or room is not_found."""
+    event = staffed()
+    cases: list[Callable[[], object]] = [
+        lambda: event.mute("mod", "ghost", None, T0),
+        lambda: event.moderator_move("mod", "anna", "nowhere", T0),
+        lambda: event.open_room("host", "nowhere", T0),
+    ]
+    for case in cases:
+        with pytest.raises(NotFound):
+            case()
+
+
+def test_staff_actions_are_rate_limited() -> None:
+    """A burst of staff actions beyond the limit is rate_limited."""
+    event = staffed()
+    with pytest.raises(RateLimited):
+        for _ in range(100):
+            event.announce("host", "hi", T0)
+
+
+# --- flags -------------------------------------------------------------------------
+
+
+def test_flag_goes_to_staff_online() -> None:
+    """flag returns the record and sends flag:new to staff; flagging oneself is refused."""
+    event = staffed()
+    record, out = event.flag("anna", "bert", "rude", T0)
+    assert record["from"] == "anna" and record["person"] == "bert" and record["at"] == T0
+    new = messages(out, "flag:new")[0]
+    assert new.to == ToStaff("fair") and new.data == record
+    failures: list[tuple[type[KohtaamoError], Callable[[], object]]] = [
+        (BadRequest, lambda: event.flag("anna", "anna", "me", T0)),
+        (NotFound, lambda: event.flag("anna", "ghost", "x", T0)),
+    ]
+    for error, case in failures:
+        with pytest.raises(error):
+            case()
