@@ -27,6 +27,11 @@ _TYPES = frozenset({
 
 
 class Packet(msgpack_packet.MsgPackPacket):  # type: ignore[misc]
+    def __init__(self, *args: Any, encoded_packet: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, encoded_packet=encoded_packet, **kwargs)
+        if encoded_packet is not None and not encoded_packet:
+            self.decode(encoded_packet)  # the base class skips empty input
+
     def _to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = super()._to_dict()
         if d.get("data") is None:

@@ -103,7 +103,7 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.enter_room(sid, event_channel(slug))
         if person.role.is_staff:
             await self.enter_room(sid, staff_channel(slug))
-        own = [o for o in out if isinstance(o, Relocate) and o.person == person_id]
+        own: Outbox = [o for o in out if isinstance(o, Relocate) and o.person == person_id]
         await self.delivery(own)
         await self.emit("welcome", welcome, to=sid)
         await self.delivery([o for o in out if o not in own])

@@ -203,7 +203,9 @@ class Storage:
             "INSERT INTO events (slug, title, description, code, created_at) VALUES (?,?,?,?,?)",
             (slug, title, description, code, now),
         )
-        rows = [(new_id("r_"), slug, RoomKind.LOBBY.value, "Aula", "Lobby", 1, None, 0, now)]
+        rows: list[tuple[Any, ...]] = [
+            (new_id("r_"), slug, RoomKind.LOBBY.value, "Aula", "Lobby", 1, None, 0, now)
+        ]
         rows += [
             (new_id("r_"), slug, RoomKind.TABLE.value, t, theme, 1, cap, i, now)
             for i, (t, theme, cap) in enumerate(rooms, start=1)

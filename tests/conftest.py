@@ -108,12 +108,14 @@ class Person:
 
         self.sio.on("*", any_event)
         self.sio.on("disconnect", on_disconnect)
+        welcomes = len(self.seen.of("welcome"))
         await self.sio.connect(
             self.server.url, auth={"token": self.token}, transports=["websocket"],
             wait_timeout=5,
         )
         if wait_welcome:
-            return await self.seen.wait_for("welcome", lambda _: True)  # type: ignore[no-any-return]
+            await self.seen.wait_for("welcome", lambda _: len(self.seen.of("welcome")) > welcomes)
+            return self.seen.of("welcome")[-1]  # type: ignore[no-any-return]
         return None
 
     async def welcome(self) -> dict[str, Any]:

@@ -1,0 +1,31 @@
+"""Builders for domain tests: an event with a lobby and tables, people on the floor."""
+
+from __future__ import annotations
+
+from rooms.event import Event
+from rooms.model import Person, Role, Room, RoomKind, Settings
+from rooms.outbound import Message, Outbox
+from rooms.profile import Profile
+
+T0 = 1_800_000_000_000
+
+
+def make_event(grace_ms: int = 30_000, capacity: int | None = 3) -> Event:
+    event = Event(
+        "fair", "Fair", lobby=Room("lobby", "Aula", "Lobby", kind=RoomKind.LOBBY),
+        settings=Settings(room_size=(1000, 800), grace_ms=grace_ms),
+    )
+    event.add_room(Room("t1", "Työ", "Employment", capacity=capacity))
+    event.add_room(Room("t2", "Kielet", "Languages"))
+    return event
+
+
+def arrive(event: Event, pid: str, role: Role = Role.ATTENDEE, now: int = T0) -> Person:
+    person = Person(pid, role, Profile(name=pid.title()))
+    event.add_person(person)
+    event.connect(pid, now)
+    return person
+
+
+def messages(out: Outbox, name: str | None = None) -> list[Message]:
+    return [m for m in out if isinstance(m, Message) and (name is None or m.name == name)]

@@ -1,0 +1,57 @@
+"""docs/protocol.md and the code agree with the wire contract (../shared/protocol.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from server.protocol_names import CLIENT_EVENTS, ERROR_CODES, SERVER_EVENTS
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = ROOT.parent / "shared" / "protocol.md"
+DOC = ROOT / "docs" / "protocol.md"
+
+
+def table_events(text: str) -> set[str]:
+    """Backticked event names in the first column of the contract's tables."""
+    names = set()
+    for line in text.splitlines():
+        m = re.match(r"^\| `([a-z:]+)`( / `([a-z:]+)`)? \|", line)
+        if m:
+            names.add(m.group(1))
+            if m.group(3):
+                names.add(m.group(3))
+    return names
+
+
+@pytest.fixture(scope="module")
+def contract() -> str:
+    if not CONTRACT.is_file():
+        pytest.skip("../shared/protocol.md is not beside this checkout")
+    return CONTRACT.read_text(encoding="utf-8")
+
+
+def test_code_knows_every_contract_event(contract: str) -> None:
+    """Every event named in the contract's tables is a request or a broadcast in the code."""
+    assert table_events(contract) - (CLIENT_EVENTS | SERVER_EVENTS) == set()
+    assert "move" in CLIENT_EVENTS
+
+
+def test_code_knows_every_error_code(contract: str) -> None:
+    """The contract's error codes are exactly the code's."""
+    line = next(ln for ln in contract.splitlines() if ln.startswith("CODE is one of"))
+    codes = set(re.findall(r"`([a-z_]+)`", line))
+    more = contract.split("CODE is one of", 1)[1].split("\n\n", 1)[0]
+    codes |= set(re.findall(r"`([a-z_]+)`", more))
+    assert codes == set(ERROR_CODES)
+
+
+def test_project_doc_contains_the_contract(contract: str) -> None:
+    """docs/protocol.md carries the contract unchanged, then its extensions."""
+    doc = DOC.read_text(encoding="utf-8")
+    body = contract.split("\n## ", 1)[1]
+    assert body in doc
+    for name in CLIENT_EVENTS | SERVER_EVENTS:
+        assert f"`{name}`" in doc, name
