@@ -1,0 +1,77 @@
+"""What a person does in the browser, as small functions the tests share."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+Server = Any  # tests/e2e/conftest.py:Server
+
+
+def join(page: Page, server: Server, name: str, organization: str = "", **extra: str) -> Page:
+    """Open the event link, fill the join form and wait until connected."""
+    page.goto(server.event_url)
+    page.get_by_label("Name").fill(name)
+    if organization:
+        page.get_by_label("Organization").fill(organization)
+    for label, value in extra.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Enter the fair").click()
+    wait_connected(page)
+    return page
+
+
+def open_staff(page: Page, server: Server, token: str) -> Page:
+    page.goto(server.staff_url(token))
+    wait_connected(page)
+    return page
+
+
+def wait_connected(page: Page) -> None:
+    expect(page.locator("#conn")).to_have_attribute("data-conn", "connected")
+
+
+def table_card(page: Page, title: str) -> Any:
+    """The floor's button for a table; its accessible name starts with the title."""
+    return page.locator(".tables").get_by_role("button", name=re.compile(rf"^{re.escape(title)},"))
+
+
+def sit_at(page: Page, title: str) -> None:
+    table_card(page, title).click()
+    expect(page.locator("#here-title")).to_have_text(re.compile(re.escape(title)))
+
+
+def person_row(page: Page, name: str) -> Any:
+    return page.locator(".people .person").filter(has=page.locator(".person-name", has_text=name))
+
+
+def person_action(page: Page, name: str, action: str) -> None:
+    """Open a person's actions in the people list and press one."""
+    row = person_row(page, name)
+    toggle = row.locator(".person-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    row.get_by_role("button", name=action).click()
+
+
+def say(page: Page, text: str) -> None:
+    box = page.get_by_label("Message to everyone at this table")
+    box.fill(text)
+    box.press("Enter")
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def my_position(page: Page, person_id: str) -> dict[str, float] | None:
+    return page.evaluate(
+        "id => { const o = window.__kohtaamo.state.here?.occupants.get(id); return o ? {x: o.x, y: o.y} : null; }",
+        person_id,
+    )
+
+
+def my_id(page: Page) -> str:
+    return str(page.evaluate("() => window.__kohtaamo.state.me.id"))
