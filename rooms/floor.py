@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rooms.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, RoomClosed, RoomFull
-from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer
+from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer, Visit
 from rooms.outbound import (
     EndSession,
     Message,
@@ -64,6 +64,10 @@ class Floor:
         self._changed_people: set[str] = set()
         self._changed_rooms: set[str] = set()
         self._gone: set[str] = set()
+        # who entered and left which room, for the organizer report (`drain_visits`)
+        self._visits: list[Visit] = []
+        self.connected_count = 0
+        self.peak_connected = 0
 
     # --- set-up ----------------------------------------------------------------
 
@@ -155,11 +159,14 @@ class Floor:
         anyone else starts in the lobby.
         """
         person = self.person(person_id)
+        if not person.connected:
+            self.connected_count += 1
+            self.peak_connected = max(self.peak_connected, self.connected_count)
         person.connected = True
         self._dropped.pop(person_id, None)
         if person.room is not None:
             return True, [Relocate(person_id, None, person.room)]
-        return False, self._seat(person, self.lobby)
+        return False, self._seat(person, self.lobby, now)
 
     def disconnect(self, person_id: str, now: int) -> None:
         """The live connection dropped: the grace period starts, nobody is told yet."""
@@ -167,6 +174,7 @@ class Floor:
         if person is None or not person.connected:
             return
         person.connected = False
+        self.connected_count -= 1
         person.dropped_at = now
         self._dropped[person_id] = now
 
@@ -177,11 +185,13 @@ class Floor:
         for person_id, dropped in list(self._dropped.items()):
             if now - dropped >= grace:
                 del self._dropped[person_id]
-                out += self._leave_floor(self.people[person_id])
+                out += self._leave_floor(self.people[person_id], now)
         return out
 
-    def _leave_floor(self, person: Person) -> Outbox:
-        out = self._unseat(person)
+    def _leave_floor(self, person: Person, now: int) -> Outbox:
+        if person.connected:
+            self.connected_count -= 1
+        out = self._unseat(person, now)
         person.connected = False
         person.dropped_at = None
         self._dropped.pop(person.id, None)
@@ -208,7 +218,7 @@ class Floor:
             if room.is_full:
                 raise RoomFull("this table is full")
         self._check_rate(person, "enter", now)
-        out = self._seat(person, room)
+        out = self._seat(person, room, now)
         return room.detail(), out
 
     def _spawn_point(self, person_id: str, room: Room) -> tuple[int, int]:
@@ -221,10 +231,11 @@ class Floor:
         dy = (digest >> 16) / 0xFFFF - 0.5
         return round(w / 2 + dx * w * 0.4), round(h / 2 + dy * h * 0.4)
 
-    def _unseat(self, person: Person) -> Outbox:
+    def _unseat(self, person: Person, now: int) -> Outbox:
         if person.room is None:
             return []
         old = self.rooms[person.room]
+        self._visits.append(Visit(person.id, old.id, entered=False, at=now))
         old.occupants.pop(person.id, None)
         old.pending.pop(person.id, None)
         person.room = None
@@ -235,8 +246,9 @@ class Floor:
                     {"room": old.id, "person": person.id}),
         ]
 
-    def _seat(self, person: Person, room: Room) -> Outbox:
-        out = self._unseat(person)
+    def _seat(self, person: Person, room: Room, now: int) -> Outbox:
+        out = self._unseat(person, now)
+        self._visits.append(Visit(person.id, room.id, entered=True, at=now))
         x, y = self._spawn_point(person.id, room)
         room.occupants[person.id] = (x, y)
         person.room = room.id
@@ -250,9 +262,11 @@ class Floor:
         ]
         return out
 
-    def move_to(self, person: Person, room: Room, reason: str, by: str | None) -> Outbox:
+    def move_to(
+        self, person: Person, room: Room, reason: str, by: str | None, now: int,
+    ) -> Outbox:
         """Seat someone elsewhere on another's say (staff, closing, recall) and tell them."""
-        out = self._seat(person, room)
+        out = self._seat(person, room, now)
         out.append(Message(ToPerson(person.id), "moved",
                            {"room": room.detail(), "reason": reason, "by": by}))
         return out
@@ -272,6 +286,20 @@ class Floor:
         room.occupants[person_id] = point
         room.pending[person_id] = point
         self._moved.add(room.id)
+
+    def move_now(self, person_id: str, x: float, y: float, now: int) -> Outbox:
+        """Benchmark only (`naive_moves`): `move`, then this one point to the room at once.
+
+        The naive design the tick replaces, kept to measure the difference.
+        """
+        self.move(person_id, x, y, now)
+        person = self.people.get(person_id)
+        room = self.rooms.get(person.room) if person and person.room else None
+        point = room.pending.pop(person_id, None) if room else None
+        if room is None or point is None:
+            return []
+        return [Message(ToRoom(room.id), "positions",
+                        {"room": room.id, "ts": now, "p": [[person_id, *point]]})]
 
     def flush_positions(self, now: int) -> Outbox:
         """One `positions` message per room where someone moved since the last flush."""
@@ -337,6 +365,11 @@ class Floor:
             person.status = status
             self._changed_people.add(person.id)
 
+    def drain_visits(self) -> list[Visit]:
+        """Room entries and exits since the last call, oldest first, for the report."""
+        visits, self._visits = self._visits, []
+        return visits
+
     # --- presence ----------------------------------------------------------------
 
     def touch(self, people: Iterable[str] = (), rooms: Iterable[str] = ()) -> None:
@@ -367,10 +400,14 @@ class Floor:
         if person.role not in roles:
             raise Forbidden("your role does not allow this")
 
-    def end_session(self, person: Person, name: str, data: Any, reason: str) -> Outbox:
-        """Tell the person why, then close their connection and take them off the floor."""
-        out: Outbox = [Message(ToPerson(person.id), name, data), EndSession(person.id, reason)]
-        out += self._leave_floor(person)
+    def end_session(
+        self, person: Person, name: str | None, data: Any, reason: str, now: int,
+    ) -> Outbox:
+        """Tell the person why (unless `name` is None), close their connection and take
+        them off the floor."""
+        out: Outbox = [Message(ToPerson(person.id), name, data)] if name else []
+        out.append(EndSession(person.id, reason))
+        out += self._leave_floor(person, now)
         return out
 
     def to_all(self, name: str, data: Any) -> Message:

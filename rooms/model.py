@@ -135,3 +135,13 @@ class Timer:
 
     def wire(self) -> dict[str, Any]:
         return {"label": self.label, "ends_at": self.ends_at}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Visit:
+    """A fact for the organizer report: `person` entered (or left) `room` at `at`."""
+
+    person: str
+    room: str
+    entered: bool
+    at: int

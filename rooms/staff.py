@@ -140,7 +140,7 @@ class Staff(Floor):
         seated = list(room.occupants)
         for person_id in seated:
             out += self.move_to(self.people[person_id], self.lobby, "room_closed",
-                                actor.profile.name)
+                                actor.profile.name, now)
         self.touch(rooms=[room.id])
         return self._done(actor, "room:close", room.id, now, detail={"moved": len(seated)},
                           reply={"room": room.wire()}, out=out)
@@ -186,7 +186,7 @@ class Staff(Floor):
         for person in list(self.people.values()):
             if person.role.is_staff or not person.present or person.room == self.lobby.id:
                 continue
-            out += self.move_to(person, self.lobby, "recall", actor.profile.name)
+            out += self.move_to(person, self.lobby, "recall", actor.profile.name, now)
             moved += 1
         return self._done(actor, "recall", None, now, detail={"moved": moved},
                           reply={"moved": moved}, out=out)
@@ -247,7 +247,7 @@ class Staff(Floor):
         origin = target.room
         out: Outbox = []
         if target.room != room.id:
-            out = self.move_to(target, room, "moderator", actor.profile.name)
+            out = self.move_to(target, room, "moderator", actor.profile.name, now)
         return self._done(actor, "mod:move", target.id, now,
                           detail={"from": origin, "room": room.id},
                           reply={"room": room.detail()}, out=out)
@@ -262,7 +262,7 @@ class Staff(Floor):
         target = self._subject(actor, person_id)
         self._check_rate(actor, "staff", now)
         out = self.end_session(target, "kicked", {"reason": reason},
-                               "banned" if ban else "kicked")
+                               "banned" if ban else "kicked", now)
         return self._done(actor, "mod:kick", target.id, now,
                           detail={"reason": reason, "ban": ban}, out=out)
 

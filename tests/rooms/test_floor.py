@@ -247,7 +247,7 @@ def test_end_session_tells_then_disconnects() -> None:
     """end_session sends its message before EndSession and takes the person off the floor."""
     event = make_event()
     anna = arrive(event, "anna")
-    out = event.end_session(anna, "kicked", {"reason": "spam"}, "kicked")
+    out = event.end_session(anna, "kicked", {"reason": "spam"}, "kicked", T0)
     assert messages(out)[0].name == "kicked"
     assert isinstance(out[1], EndSession)
     assert anna.room is None
