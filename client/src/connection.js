@@ -2,7 +2,7 @@
 // rules for when to reconnect (never after the server ended the session).
 
 import { io, msgpackParser } from "/static/dist/vendor.js";
-import { CLIENT_EVENTS, SERVER_EVENTS, ERROR_CODES, CLIENT_TIMEOUT } from "./protocol.js";
+import { CLIENT_EVENTS, SERVER_EVENTS, ERROR_CODES, CONNECT_ERRORS, CLIENT_TIMEOUT } from "./protocol.js";
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -33,12 +33,12 @@ export function connect(token, { onMessage, onConn }) {
   });
   socket.on("connect_error", (err) => {
     const code = err?.data?.code;
-    if (code === ERROR_CODES.UNAUTHORIZED || code === ERROR_CODES.BANNED) {
+    if (code === CONNECT_ERRORS.UNAUTHORIZED || code === CONNECT_ERRORS.BANNED) {
       // A refused token will be refused again: stop trying.
       socket.disconnect();
       onConn("refused", code);
     } else if (!socket.active) {
-      onConn("refused", ERROR_CODES.UNAUTHORIZED);
+      onConn("refused", CONNECT_ERRORS.UNAUTHORIZED);
     } else {
       onConn("reconnecting", "connect_error");
     }

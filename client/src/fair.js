@@ -9,7 +9,7 @@ import {
   createState, apply, entered, setConn, setFlags, requestSent, AREAS, CONN,
   isStaff, isHost, roomTitle, setContacts,
 } from "./state.js";
-import { CLIENT_EVENTS as C, SERVER_EVENTS as S, ERROR_CODES, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
+import { CLIENT_EVENTS as C, SERVER_EVENTS as S, ERROR_CODES, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
 import { connect } from "./connection.js";
 import { floorView } from "./floor.js";
 import { spaceView } from "./space.js";
@@ -69,7 +69,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
 
   function errorText(error) {
     const code = error?.code;
-    const known = [...Object.values(ERROR_CODES), CLIENT_TIMEOUT, "network"];
+    const known = [...Object.values(ERROR_CODES), ...Object.values(CONNECT_ERRORS), CLIENT_TIMEOUT, "network"];
     return known.includes(code) ? t(`error.${code}`) : t("error.internal");
   }
 
@@ -268,11 +268,11 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         [CONN.RECONNECTING]: t("conn.reconnecting"),
         [CONN.REPLACED]: t("conn.replaced"),
         [CONN.KICKED]: t("conn.kicked"),
-        [CONN.REFUSED]: state.connDetail === ERROR_CODES.BANNED ? t("conn.banned") : t("conn.refused"),
+        [CONN.REFUSED]: state.connDetail === CONNECT_ERRORS.BANNED ? t("conn.banned") : t("conn.refused"),
         [CONN.CLOSED]: t("conn.closed"),
       }[c];
       setText(connEl.querySelector(".conn-text"), text);
-      const ended = [CONN.REPLACED, CONN.KICKED, CONN.CLOSED].includes(c) || (c === CONN.REFUSED && state.connDetail === ERROR_CODES.BANNED);
+      const ended = [CONN.REPLACED, CONN.KICKED, CONN.CLOSED].includes(c) || (c === CONN.REFUSED && state.connDetail === CONNECT_ERRORS.BANNED);
       main.inert = ended;
       endBox.hidden = !ended;
       if (ended) {
@@ -348,7 +348,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
   function onConn(c, detail) {
     if (c === "connected") return; // the welcome that follows sets "connected"
     if (c === "refused") {
-      if (detail === ERROR_CODES.UNAUTHORIZED) { conn?.close(); onSignedOut(); return; }
+      if (detail === CONNECT_ERRORS.UNAUTHORIZED) { conn?.close(); onSignedOut(); return; }
       setConnState(CONN.REFUSED, detail);
       return;
     }

@@ -54,11 +54,10 @@ export const SERVER_EVENTS = Object.freeze({
   ERROR: "error",
 });
 
-/** Error codes of acks, HTTP errors and refused connections. */
+/** Error codes of failed acks and HTTP errors (the contract's CODE list). */
 export const ERROR_CODES = Object.freeze({
   BAD_REQUEST: "bad_request",
   UNAUTHORIZED: "unauthorized",
-  BANNED: "banned",
   FORBIDDEN: "forbidden",
   NOT_FOUND: "not_found",
   ROOM_CLOSED: "room_closed",
@@ -67,6 +66,12 @@ export const ERROR_CODES = Object.freeze({
   RATE_LIMITED: "rate_limited",
   CONFLICT: "conflict",
   INTERNAL: "internal",
+});
+
+/** Codes in the data of a refused Socket.IO connection (`err.data.code`). */
+export const CONNECT_ERRORS = Object.freeze({
+  UNAUTHORIZED: "unauthorized",
+  BANNED: "banned",
 });
 
 /** Reasons carried by `moved`. */

@@ -48,7 +48,7 @@ export function hostView(ctx) {
     toggle.addEventListener("click", async () => {
       const r = ctx.state.rooms.get(room.id);
       if (r.open) {
-        const sure = await confirmDialog({ title: t("host.closeTitle", { title: r.title }), text: t("host.closeText"), confirm: t("host.close") });
+        const sure = await confirmDialog({ title: t("host.closeTitle", { title: r.title }), text: t("host.closeText"), confirm: t("host.closeConfirm") });
         if (!sure) return;
         ok(await ctx.request(C.ROOM_CLOSE, { room: room.id }), t("host.closed", { title: r.title }));
       } else {

@@ -56,6 +56,14 @@ def person_action(page: Page, name: str, action: str) -> None:
     row.get_by_role("button", name=action).click()
 
 
+def choose_person(page: Page, name: str) -> None:
+    """Pick a person in the moderation panel (options read "Name — where")."""
+    select = page.get_by_label("Person", exact=True)
+    option = select.locator("option", has_text=name)
+    expect(option).to_have_count(1)
+    select.select_option(value=option.get_attribute("value"))
+
+
 def say(page: Page, text: str) -> None:
     box = page.get_by_label("Message to everyone at this table")
     box.fill(text)
@@ -75,3 +83,18 @@ def my_position(page: Page, person_id: str) -> dict[str, float] | None:
 
 def my_id(page: Page) -> str:
     return str(page.evaluate("() => window.__kohtaamo.state.me.id"))
+
+
+def requires(*events: str) -> Any:
+    """Skip while the server has no handler for these requests (issues 3 and 4 land
+    in parallel with the client); runs as soon as the handlers are registered."""
+    import pytest
+
+    try:
+        from server.handlers import ROUTES, load_all
+
+        load_all()
+        missing = [e for e in events if e not in ROUTES]
+    except ImportError:  # the registry moved: run the test rather than hide it
+        missing = []
+    return pytest.mark.skipif(bool(missing), reason=f"server does not handle {missing} yet")

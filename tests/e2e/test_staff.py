@@ -1,0 +1,104 @@
+"""Hosts and moderators act from their panels; attendees see the effect."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.e2e.pages import choose_person, join, open_staff, open_tab, requires, say, sit_at
+
+
+@requires("room:close")
+def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> None:
+    """Closing a table moves its people to the lobby and tells them why."""
+    host = open_staff(new_page(), server, server.host_token)
+    a = join(new_page(), server, "Aino Virtanen")
+    b = join(new_page(), server, "Bashir Ali")
+    sit_at(a, "Työllisyys")
+    sit_at(b, "Työllisyys")
+
+    open_tab(host, "Host")
+    panel = host.locator("#panel-host")
+    panel.get_by_role("button", name="Close: Työllisyys").click()
+    host.get_by_role("dialog").get_by_role("button", name="Close the table").click()
+
+    lobby = server.lobby_title()
+    for page in (a, b):
+        expect(page.locator("#here-title")).to_have_text(re.compile(re.escape(lobby)))
+        expect(page.locator(".moved-note")).to_contain_text("The host closed that table")
+        card = page.locator(".tables").get_by_role("button", name=re.compile(r"^Työllisyys,"))
+        expect(card).to_have_attribute("aria-label", re.compile("Closed"))
+    expect(panel.get_by_role("button", name="Open: Työllisyys")).to_be_visible()
+
+
+@requires("announce", "timer:set")
+def test_host_announces_and_sets_a_timer(server, new_page) -> None:
+    """An announcement shows as a banner and the timer counts down for everyone."""
+    host = open_staff(new_page(), server, server.host_token)
+    a = join(new_page(), server, "Aino Virtanen")
+    open_tab(host, "Host")
+    host.get_by_label("Message to everyone", exact=True).fill("Kahvitauko alkaa!")
+    host.get_by_role("button", name="Announce").click()
+    expect(a.locator(".announcement")).to_contain_text("Kahvitauko alkaa!")
+    host.get_by_label("Minutes").fill("3")
+    host.get_by_label("Label", exact=True).fill("Kierros 1")
+    host.get_by_role("button", name="Start timer").click()
+    expect(a.locator("#timer")).to_contain_text("Kierros 1")
+    expect(a.locator("#timer .timer-clock")).to_have_text(re.compile(r"^0[23]:\d\d$"))
+
+
+@requires("mod:mute")
+def test_moderator_mutes_and_the_chat_box_says_so(server, new_page) -> None:
+    """A muted attendee cannot type, and the chat box explains why."""
+    mod = open_staff(new_page(), server, server.moderator_token)
+    a = join(new_page(), server, "Aino Virtanen")
+    say(a, "ennen mykistystä")
+    expect(a.locator("#chat-log")).to_contain_text("ennen mykistystä")
+
+    open_tab(mod, "Moderation")
+    expect(mod.get_by_role("tab", name="Host")).to_have_count(0)  # moderators are not hosts
+    choose_person(mod, "Aino Virtanen")
+    mod.get_by_label("For").select_option(label="15 minutes")
+    mod.get_by_role("button", name="Mute", exact=True).click()
+
+    expect(a.locator(".muted-note")).to_contain_text("muted you")
+    expect(a.get_by_label("Message to everyone at this table")).to_be_disabled()
+
+    mod.get_by_role("button", name="Unmute").click()
+    expect(a.get_by_label("Message to everyone at this table")).to_be_enabled()
+
+
+@requires("mod:kick")
+def test_moderator_kicks_and_the_page_shows_removed_without_reconnecting(server, new_page) -> None:
+    """A kicked page says it was removed, with the reason, and opens no new socket."""
+    mod = open_staff(new_page(), server, server.moderator_token)
+    a = join(new_page(), server, "Aino Virtanen")
+
+    open_tab(mod, "Moderation")
+    choose_person(mod, "Aino Virtanen")
+    mod.get_by_label("Reason (shown to the person)").fill("Mainostus")
+    mod.get_by_role("button", name="Remove", exact=True).click()
+    mod.get_by_role("dialog").get_by_role("button", name="Remove", exact=True).click()
+
+    expect(a.locator("#conn")).to_have_attribute("data-conn", "kicked")
+    expect(a.locator(".ended")).to_contain_text("removed you")
+    expect(a.locator(".ended")).to_contain_text("Mainostus")
+    # No new WebSocket within several reconnection delays.
+    with pytest.raises(PlaywrightError):
+        a.wait_for_event("websocket", timeout=4000)
+    expect(a.locator("#conn")).to_have_attribute("data-conn", "kicked")
+
+
+def test_second_tab_replaces_the_first(server, new_page) -> None:
+    """Opening the same person in another tab ends the older one with a clear message."""
+    first = join(new_page(), server, "Aino Virtanen")
+    second = first.context.new_page()
+    second.goto(server.event_url)
+    expect(second.locator("#conn")).to_have_attribute("data-conn", "connected")
+    expect(first.locator("#conn")).to_have_attribute("data-conn", "replaced")
+    expect(first.locator(".ended")).to_contain_text("another tab")
+    with pytest.raises(PlaywrightError):
+        first.wait_for_event("websocket", timeout=3000)
