@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     try:
-        config = load(args.config, host=args.host, port=getattr(args, "port", None),
-                      database=args.db)
+        # `staff add` has no --host or --port
+        config = load(args.config, host=getattr(args, "host", None),
+                      port=getattr(args, "port", None), database=args.db)
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
