@@ -8,6 +8,7 @@ shared between processes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -32,6 +33,7 @@ class World:
         self._storage: Storage | None = None
         self.events: dict[str, Event] = {}
         self._event_of: dict[str, str] = {}
+        self._card_locks: dict[str, asyncio.Lock] = {}
 
     @property
     def storage(self) -> Storage:
@@ -84,6 +86,7 @@ class World:
                 id=p["id"], role=Role(p["role"]), profile=profile_from_json(p["profile"]),
                 muted=bool(p["muted"]), muted_until=p["muted_until"],
             ))
+        await self.storage.cards.close_open_visits(slug, now_ms())
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event
@@ -136,4 +139,8 @@ class World:
 
     async def pending_requests(self, event: Event, person_id: str) -> list[dict[str, object]]:
         """Card requests waiting for this person's answer, for `welcome`."""
-        return []
+        return event.requests_for(person_id)
+
+    def card_lock(self, slug: str) -> asyncio.Lock:
+        """Card operations of one event run one at a time."""
+        return self._card_locks.setdefault(slug, asyncio.Lock())
