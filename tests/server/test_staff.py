@@ -350,3 +350,16 @@ async def test_staff_of_another_event_are_refused(tmp_path: Path) -> None:
         assert reply["error"]["code"] == "not_found"
         await settle(anna)
         assert anna.seen.of("muted") == []
+
+
+async def test_staff_reads_take_a_limit(server: Server) -> None:
+    """?limit=N caps the log and flags lists; a bad limit is a 400 naming the field."""
+    host = await server.staff("host", "Hanna")
+    await host.connect()
+    for text in ("yksi", "kaksi", "kolme"):
+        assert (await host.call("announce", {"text": text}))["ok"]
+    status, log = await get(server, "/api/events/testfair/moderation?limit=2", host.token)
+    assert status == 200 and [e["detail"]["text"] for e in log] == ["kolme", "kaksi"]
+    for bad in ("0", "-1", "x", "5001"):
+        status, body = await get(server, f"/api/events/testfair/flags?limit={bad}", host.token)
+        assert status == 400 and body["error"]["field"] == "limit"
