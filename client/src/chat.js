@@ -9,7 +9,8 @@ import { CLIENT_EVENTS as C, ERROR_CODES } from "./protocol.js";
 export function chatView(ctx) {
   let whisperTo = null;  // person id
   const inputId = newId("msg");
-  const log = h("ol", { class: "chat-log", id: "chat-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "chat-title", tabindex: "0" });
+  const list = h("ol", { class: "chat-list" });
+  const log = h("div", { class: "chat-log", id: "chat-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "chat-title", tabindex: "0" }, list);
   const empty = h("p", { class: "chat-empty hint" }, t("chat.empty"));
   const input = h("input", { id: inputId, type: "text", maxlength: 1000, autocomplete: "off", "aria-describedby": "chat-muted" });
   const label = h("label", { for: inputId, class: "composer-label" });
@@ -56,11 +57,11 @@ export function chatView(ctx) {
     const state = ctx.state;
     const ids = new Set(state.chat.map((m) => m.id));
     // Room changed (history replaced): start over.
-    if ([...rendered].some((id) => !ids.has(id))) { log.replaceChildren(); rendered.clear(); }
+    if ([...rendered].some((id) => !ids.has(id))) { list.replaceChildren(); rendered.clear(); }
     for (const m of state.chat) {
       if (rendered.has(m.id)) continue;
       rendered.add(m.id);
-      log.append(messageItem(m));
+      list.append(messageItem(m));
     }
     empty.hidden = state.chat.length > 0;
     log.scrollTop = log.scrollHeight;

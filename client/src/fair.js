@@ -130,7 +130,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     const annLive = h("div", { class: "sr-only", role: "alert" });
     const timerText = h("span", { class: "timer-text" });
     const timerClock = h("span", { class: "timer-clock" });
-    const timerBox = h("div", { class: "timer", hidden: true, id: "timer" }, h("span", { class: "timer-icon", "aria-hidden": "true" }, "⏱"), timerText, timerClock);
+    const timerBox = h("div", { class: "timer", hidden: true, id: "timer" }, h("span", { class: "timer-icon", "aria-hidden": "true" }), timerText, timerClock);
     const timerLive = h("div", { class: "sr-only", "aria-live": "polite" });
     let lastSpoken = null;
 
@@ -183,6 +183,8 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       if (hostPanel) tabs.push({ id: "host", label: t("tabs.host"), view: hostPanel });
       if (modView) tabs.push({ id: "moderation", label: t("tabs.moderation"), view: modView });
       tabList.hidden = tabs.length < 2;
+    // With tabs, the tab names say what the panel holds.
+    sideTitle.classList.toggle("sr-only", tabs.length > 1);
       fill(tabList); fill(tabPanels);
       tabButtons.clear(); panels.clear();
       for (const tab of tabs) {

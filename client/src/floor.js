@@ -15,32 +15,24 @@ export function floorView(ctx) {
       h("p", { class: "hint" }, t("floor.hint"))),
     list);
 
+  // The accessible name comes from the visible text, in reading order
+  // ("Työllisyys, 3 / 12 seated, Closed"); CSS grid places the parts.
   const create = (room) => {
     const themeId = `theme-${room.id}`;
     const button = h("button", {
       type: "button", class: "table-card", "aria-describedby": themeId,
       onclick: () => ctx.enter(room.id),
     },
-    h("span", { class: "table-top" },
-      h("span", { class: "table-title" }),
+    // Grid items are blocks and a browser puts a space around blocks when it
+    // computes the name, so the commas are CSS alt text (`content: "" / ","`).
+    h("span", { class: "table-title" }),
+    h("span", { class: "seats" }),
+    h("span", { class: "badges" },
       h("span", { class: "badge closed-badge" }),
       h("span", { class: "badge here-badge" })),
-    h("span", { class: "table-theme", id: themeId }),
-    h("span", { class: "table-bottom" },
-      h("span", { class: "faces", "aria-hidden": "true" }),
-      h("span", { class: "seats", "aria-hidden": "true" })));
+    h("span", { class: "table-theme", id: themeId, "aria-hidden": "true" }),
+    h("span", { class: "faces", "aria-hidden": "true" }));
     return h("li", {}, button);
-  };
-
-  const label = (room, here) => {
-    const seats = room.capacity == null
-      ? t("floor.seatedNoLimit", { count: room.count })
-      : t("floor.seated", { count: room.count, capacity: room.capacity });
-    const parts = [room.title, seats];
-    if (!room.open) parts.push(t("floor.closed"));
-    else if (room.capacity != null && room.count >= room.capacity) parts.push(t("floor.full"));
-    if (here) parts.push(t("floor.youAreHere"));
-    return parts.join(", ");
   };
 
   const update = (li, room) => {
@@ -49,18 +41,21 @@ export function floorView(ctx) {
     const button = li.firstChild;
     const full = room.capacity != null && room.count >= room.capacity;
     li.className = [room.kind === ROOM_KINDS.LOBBY ? "lobby" : "", !room.open ? "is-closed" : "", here ? "is-here" : "", full ? "is-full" : ""].join(" ").trim();
-    setAttr(button, "aria-label", label(room, here));
     setAttr(button, "aria-current", here ? "location" : null);
     setAttr(button, "aria-disabled", !room.open && !here ? "true" : null);
     setText(button.querySelector(".table-title"), room.title);
     setText(button.querySelector(".table-theme"), room.theme || (room.kind === ROOM_KINDS.LOBBY ? t("floor.lobbyTheme") : ""));
+    setText(button.querySelector(".seats"), room.capacity == null
+      ? t("floor.seatedNoLimit", { count: room.count })
+      : t("floor.seated", { count: room.count, capacity: room.capacity }));
+    const status = !room.open ? t("floor.closed") : full ? t("floor.full") : "";
     const closed = button.querySelector(".closed-badge");
-    setText(closed, !room.open ? t("floor.closed") : full ? t("floor.full") : "");
-    closed.hidden = room.open && !full;
+    setText(closed, status);
+    closed.hidden = !status;
     const hereBadge = button.querySelector(".here-badge");
     setText(hereBadge, t("floor.youAreHere"));
     hereBadge.hidden = !here;
-    setText(button.querySelector(".seats"), room.capacity == null ? String(room.count) : `${room.count} / ${room.capacity}`);
+    button.classList.toggle("has-badge", !!status || here);
     const faces = button.querySelector(".faces");
     const people = peopleIn(state, room.id);
     const key = people.slice(0, MAX_FACES).map((p) => p.id + p.name).join("|") + people.length;

@@ -28,8 +28,11 @@ export function peopleView(ctx) {
     h("span", { class: "face", "aria-hidden": "true" }),
     h("span", { class: "person-text" },
       h("span", { class: "person-name" }),
+      h("span", { class: "sr-only sep-role" }, ", "),
       h("span", { class: "person-role badge" }),
+      h("span", { class: "sr-only sep-org" }, ", "),
       h("span", { class: "person-org" }),
+      h("span", { class: "sr-only" }, ", "),
       h("span", { class: "person-where" })),
     h("span", { class: "chev", "aria-hidden": "true" }, "▾"));
     const actions = h("div", { class: "person-actions", id: actionsId, hidden: true });
@@ -73,14 +76,16 @@ export function peopleView(ctx) {
     const roleText = p.role === ROLES.HOST ? t("role.host") : p.role === ROLES.MODERATOR ? t("role.moderator") : "";
     setText(role, [roleText, p.muted ? t("people.muted") : "", p.status && p.status !== "available" ? t(`status.${p.status}`) : ""].filter(Boolean).join(" · "));
     role.hidden = !role.textContent;
-    setText(toggle.querySelector(".person-org"), [p.title, p.organization].filter(Boolean).join(", "));
+    toggle.querySelector(".sep-role").hidden = role.hidden;
+    const org = [p.title, p.organization].filter(Boolean).join(", ");
+    setText(toggle.querySelector(".person-org"), org);
+    toggle.querySelector(".sep-org").hidden = !org;
     const where = !p.room ? t("people.away")
       : p.room === lobbyId(state) ? t("people.inLobby")
         : t("people.at", { title: roomTitle(state, p.room) });
     setText(toggle.querySelector(".person-where"), where);
     const isOpen = open === p.id;
     setAttr(toggle, "aria-expanded", String(isOpen));
-    setAttr(toggle, "aria-label", `${p.name}${p.organization ? `, ${p.organization}` : ""}, ${where}`);
     box.hidden = !isOpen;
     li.classList.toggle("open", isOpen);
     if (isOpen) renderActions(box, p);

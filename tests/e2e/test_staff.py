@@ -30,7 +30,7 @@ def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> N
         expect(page.locator("#here-title")).to_have_text(re.compile(re.escape(lobby)))
         expect(page.locator(".moved-note")).to_contain_text("The host closed that table")
         card = page.locator(".tables").get_by_role("button", name=re.compile(r"^Työllisyys,"))
-        expect(card).to_have_attribute("aria-label", re.compile("Closed"))
+        expect(card).to_have_accessible_name("Työllisyys, 0 / 4 seated, Closed")
     expect(panel.get_by_role("button", name="Open: Työllisyys")).to_be_visible()
 
 
