@@ -15,7 +15,10 @@ import pytest
 PROTOCOL_JS = Path(__file__).resolve().parent.parent / "client" / "src" / "protocol.js"
 
 # Only the name sets the server also knows; the client's own helpers are left out.
-_CLIENT_ONLY = {"CONNECT_ERRORS", "CLIENT_TIMEOUT", "MOVE_RATE_HZ", "MOVE_REASONS", "ROLES", "STATUSES", "ROOM_KINDS"}
+_CLIENT_ONLY = {
+    "CONNECT_ERRORS", "CLIENT_TIMEOUT", "MOVE_RATE_HZ", "MOVE_REASONS", "ROLES", "STATUSES",
+    "ROOM_KINDS",
+}
 
 
 def js_object(name: str) -> frozenset[str]:

@@ -74,9 +74,11 @@ def open_tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
-def my_position(page: Page, person_id: str) -> dict[str, float] | None:
+def position_of(page: Page, person_id: str) -> dict[str, float] | None:
+    """Where this page believes a person stands in its room (room units)."""
     return page.evaluate(
-        "id => { const o = window.__kohtaamo.state.here?.occupants.get(id); return o ? {x: o.x, y: o.y} : null; }",
+        "id => { const o = window.__kohtaamo.state.here?.occupants.get(id);"
+        " return o ? {x: o.x, y: o.y} : null; }",
         person_id,
     )
 

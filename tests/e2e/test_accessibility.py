@@ -54,9 +54,12 @@ def test_join_page_has_no_serious_axe_violations(server, new_page, tmp_path) -> 
 
 def test_floor_has_no_serious_axe_violations(server, new_page, tmp_path) -> None:
     """The floor, with people, chat and a timer, passes axe."""
-    others = [join(new_page(), server, n, o) for n, o in [
-        ("Bashir Ali", "Monika-Naiset"), ("Cecilia Lind", "Vantaan kaupunki"), ("Duc Nguyen", "Startup Oy"),
-    ]]
+    people = [
+        ("Bashir Ali", "Monika-Naiset"),
+        ("Cecilia Lind", "Vantaan kaupunki"),
+        ("Duc Nguyen", "Startup Oy"),
+    ]
+    others = [join(new_page(), server, n, o) for n, o in people]
     sit_at(others[0], "Työllisyys")
     sit_at(others[1], "Työllisyys")
     page = join(new_page(bypass_csp=True), server, "Aino Virtanen", "Helsingin kaupunki")

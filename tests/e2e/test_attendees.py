@@ -21,7 +21,8 @@ def test_join_form_needs_a_name_and_says_who_sees_the_card(server, new_page) -> 
     """An empty name is refused on the page; the privacy line is shown before joining."""
     page = new_page()
     page.goto(server.event_url)
-    expect(page.get_by_text("is shown only to people you agree to exchange cards with").first).to_be_visible()
+    privacy = page.get_by_text("is shown only to people you agree to exchange cards with")
+    expect(privacy.first).to_be_visible()
     page.get_by_role("button", name="Enter the fair").click()
     expect(page.locator(".field-name .field-error")).to_contain_text("name")
     expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
@@ -59,7 +60,8 @@ def test_two_attendees_meet_see_each_other_move_and_chat(server, new_page) -> No
     assert box is not None
     a.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
     b.wait_for_function(
-        "id => { const o = window.__kohtaamo.state.here.occupants.get(id); return o.x < 300 && o.y > 700; }",
+        "id => { const o = window.__kohtaamo.state.here.occupants.get(id);"
+        " return o.x < 300 && o.y > 700; }",
         arg=a_id,
     )
 
