@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server import http_api, http_cards, http_staff, web_client
+from server import http_api, http_cards, http_staff, metrics, tuning, web_client
 from server.config import Config
 from server.delivery import Delivery
 from server.keys import CONFIG, DELIVERY, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
@@ -25,7 +25,7 @@ def create_app(config: Config) -> web.Application:
     )
     world = World(config)
     sessions = Sessions()
-    sio = create_sio(config.max_payload)
+    sio = create_sio(config.max_payload, config.tuning)
     delivery = Delivery(sio, sessions)
     sio.register_namespace(FloorNamespace(world, sessions, delivery))
     sio.attach(app)
@@ -35,10 +35,11 @@ def create_app(config: Config) -> web.Application:
     app[SIO] = sio
     app[DELIVERY] = delivery
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz)
-    app[JOIN_LIMITS] = http_api.join_limits()
+    app[JOIN_LIMITS] = http_api.join_limits(config.join_rate)
     app.router.add_routes(http_api.routes)
     app.router.add_routes(http_cards.routes)
     app.router.add_routes(http_staff.routes)
+    app.router.add_routes(metrics.routes)
     web_client.add_routes(app)
     app.cleanup_ctx.append(_storage_and_world)
     app.cleanup_ctx.append(_tick_loop)
@@ -55,6 +56,7 @@ async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
+    tuning.after_startup(app[CONFIG].tuning)
     app[TICK].start()
     yield
     await app[TICK].stop()

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
+from server.tuning import Tuning
+
+#: Joins per client address: generous, but a loop of joins is stopped.
+DEFAULT_JOIN_RATE = Rate(burst=300, per_second=50)
 
 #: The demo fair that ships with Kohtaamo, used when no --config is given.
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -45,6 +49,12 @@ class Config:
     #: Who may read /metrics besides loopback: a list of exact client addresses.
     metrics_allow: tuple[str, ...] = ()
     rates: dict[str, Rate] = dataclasses.field(default_factory=lambda: dict(DEFAULT_RATES))
+    #: `[limits] join`: joins per client address (HTTP), not per person.
+    join_rate: Rate = DEFAULT_JOIN_RATE
+    #: Benchmark only: broadcast each move at once instead of once per tick.
+    naive_moves: bool = False
+    #: `[tuning]`: performance settings of the Socket.IO stack (server/tuning.py).
+    tuning: Tuning = dataclasses.field(default_factory=Tuning)
     events: tuple[EventConfig, ...] = ()
 
     def link(self, host: str, port: int) -> str:
@@ -70,7 +80,11 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
     if not database.is_absolute():
         database = path.parent / database
     rates = dict(DEFAULT_RATES)
+    join_rate = DEFAULT_JOIN_RATE
     for name, spec in raw.get("limits", {}).items():
+        if name == "join":
+            join_rate = Rate(float(spec["burst"]), float(spec["per_second"]))
+            continue
         if name not in rates:
             raise ConfigError(f"unknown rate limit {name!r} in [limits]")
         rates[name] = Rate(float(spec["burst"]), float(spec["per_second"]))
@@ -101,6 +115,9 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             max_payload=int(server.get("max_payload", 64 * 1024)),
             metrics_allow=tuple(server.get("metrics_allow", ())),
             rates=rates,
+            join_rate=join_rate,
+            naive_moves=bool(server.get("naive_moves", False)),
+            tuning=Tuning.from_table(raw.get("tuning", {})),
             events=events,
         )
     except (KeyError, TypeError, ValueError) as exc:

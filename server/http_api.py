@@ -19,6 +19,7 @@ from rooms.event import Event
 from rooms.model import Person, Role
 from rooms.profile import Profile
 from rooms.ratelimit import Limits, Rate
+from server.config import DEFAULT_JOIN_RATE
 from server.errors import error_body, http_error
 from server.keys import JOIN_LIMITS, TICK, WORLD
 from server.world import World, now_ms
@@ -51,9 +52,9 @@ async def error_middleware(
         return web.json_response(error_body("internal", "something went wrong"), status=500)
 
 
-def join_limits() -> Limits:
-    """Joins per client address: generous, but a loop of joins is stopped."""
-    return Limits({"join": Rate(burst=300, per_second=50)})
+def join_limits(rate: Rate = DEFAULT_JOIN_RATE) -> Limits:
+    """Joins per client address (`[limits] join`): a loop of joins is stopped."""
+    return Limits({"join": rate})
 
 
 async def _body(request: web.Request) -> Any:

@@ -9,6 +9,7 @@ import time
 
 from rooms.outbound import Outbox
 from server.delivery import Delivery
+from server.metrics import TICK_BUCKETS, Histogram
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,12 @@ class TickLoop:
         self.period = 1.0 / tick_hz
         self.presence_every = max(1, round(tick_hz / presence_hz))
         self.ticks = 0
+        #: ticks that started more than one period late, and the periods skipped
         self.late = 0
+        self.skipped = 0
         self.last_tick = time.monotonic()
         #: Seconds of work per tick, for /metrics.
-        self.work_seconds: list[float] = []
+        self.work = Histogram(TICK_BUCKETS)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -48,22 +51,20 @@ class TickLoop:
         loop = asyncio.get_running_loop()
         due = loop.time()
         while True:
-            due += self.period
             started = loop.time()
+            behind = started - due
+            if behind > self.period:
+                self.late += 1
+                self.skipped += int(behind / self.period)
+                due = started  # skip what we cannot catch up on
             try:
                 await self.tick()
             except Exception:  # one bad tick must not stop the floor
                 log.exception("tick failed")
             self.last_tick = time.monotonic()
-            self.work_seconds.append(loop.time() - started)
-            if len(self.work_seconds) > 1000:
-                del self.work_seconds[:500]
-            delay = due - loop.time()
-            if delay < -self.period:
-                self.late += 1
-                due = loop.time()  # skip what we cannot catch up on
-                delay = 0
-            await asyncio.sleep(max(0.0, delay))
+            self.work.observe(loop.time() - started)
+            due += self.period
+            await asyncio.sleep(max(0.0, due - loop.time()))
 
     async def tick(self) -> None:
         self.ticks += 1

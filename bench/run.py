@@ -1,0 +1,300 @@
+"""Run one benchmark profile end to end, on this machine, on loopback.
+
+Starts `kohtaamo serve` with a bench configuration on a temporary database,
+pinned to one core, runs the load generator pinned to the other, stops the
+server, and writes the JSON result to bench/results/ plus one markdown row to
+bench/results/results.md. Everything is bounded: the server gets SIGTERM at
+the end, and every wait has a timeout.
+
+    .venv/bin/python -m bench.run crowd --people 2000 --duration 30
+    .venv/bin/python -m bench.run stress --people 1000 --tuning stock
+    .venv/bin/python -m bench.run crowd --people 500 --naive
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from bench.loadgen import PROFILES
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = Path(sys.executable).parent
+EVENT = "bench"
+
+STOCK_TUNING = {"ws_compression": True, "direct_emit": False, "async_handlers": True,
+                "gc_freeze": False, "gc_threshold": []}
+
+
+def toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def bench_config(args: argparse.Namespace, people: int) -> str:
+    """The configuration text for this run."""
+    tuning: dict[str, Any] = dict(STOCK_TUNING) if args.tuning == "stock" else {}
+    for item in args.set or []:
+        key, _, value = item.partition("=")
+        tuning[key] = json.loads(value)
+    lines = [
+        "[server]",
+        f"tick_hz = {args.tick_hz}",
+        "presence_hz = 2",
+        "grace_seconds = 30",
+        "room_size = [1000, 1000]",
+        f"naive_moves = {toml_value(args.naive)}",
+        "",
+        "[limits]",
+        "join = { burst = 100000, per_second = 100000 }   # one address joins everyone",
+        "",
+        "[tuning]",
+        *(f"{k} = {toml_value(v)}" for k, v in tuning.items()),
+        "",
+    ]
+    if args.profile == "fair":
+        seed = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+        event = seed["events"][0]
+        lines += ["[[events]]", f'slug = "{EVENT}"', f"title = {toml_value(event['title'])}", ""]
+        for room in event.get("rooms", []):
+            lines += ["[[events.rooms]]", f"title = {toml_value(room['title'])}",
+                      f"theme = {toml_value(room.get('theme', ''))}"]
+            if room.get("capacity"):
+                lines.append(f"capacity = {int(room['capacity'])}")
+            lines.append("")
+    else:
+        size = args.table_size or PROFILES[args.profile]["table_size"] or 50
+        tables = max(1, math.ceil(people / size))
+        lines += ["[[events]]", f'slug = "{EVENT}"', 'title = "Benchmark"', ""]
+        for i in range(tables):
+            lines += ["[[events.rooms]]", f'title = "Table {i + 1}"', 'theme = "bench"', ""]
+    return "\n".join(lines)
+
+
+def wait_listening(log: Path, proc: subprocess.Popen[bytes], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early:\n{log.read_text()[-2000:]}")
+        m = re.search(r"listening on (http://\S+)", log.read_text(errors="replace"))
+        if m:
+            return m.group(1)
+        time.sleep(0.1)
+    raise SystemExit("server did not start in time")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int | None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait(5)
+    return proc.returncode
+
+
+def pin(core: str | None, nice: int = 0) -> list[str]:
+    """taskset to one core, and `nice` when asked (a shared machine: see --nice)."""
+    return (["nice", "-n", str(nice)] if nice else []) + (["taskset", "-c", core] if core else [])
+
+
+def markdown_row(r: dict[str, Any]) -> str:
+    def p(d: dict[str, Any] | None, k: str) -> str:
+        v = (d or {}).get(k)
+        return "-" if v is None else f"{v:g}"
+    mv, ch = r.get("move_to_peer_ms"), r.get("chat_to_peer_ms")
+    storm = f" storm {r['storm_s']} s ({r['storm_welcomed']})" if "storm_s" in r else ""
+    return (
+        f"| {r['label']} | {r['profile']} | {r['connected']} | {r['connect_s']} s{storm} | "
+        f"{r.get('moves_ingested_per_s', r.get('moves_sent_per_s'))} | "
+        f"{r['positions_delivered_per_s']} | {p(mv, 'p50')}/{p(mv, 'p95')}/{p(mv, 'p99')} | "
+        f"{p(ch, 'p50')}/{p(ch, 'p99')} | {r.get('ticks_late')} | {r['server_cpu']} "
+        f"(+{r.get('server_cpu_wait', '?')} wait) | "
+        f"{r.get('server_us_per_msg')} | {r['server_rss_end_kb'] // 1024} MB | "
+        f"{r['rss_per_connection_kb']} KB | "
+        f"{r['error_count']}/{r['disconnects']} | {r['generator_cpu']} |"
+    )
+
+
+HEADER = (
+    "| run | profile | people | connect | moves in/s | positions out/s | move→peer p50/p95/p99 ms "
+    "| chat p50/p99 ms | ticks late | server CPU | µs CPU/msg | server RSS | RSS/conn "
+    "| errors/disc | gen CPU |\n|" + "---|" * 15
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Run one Kohtaamo benchmark profile.")
+    ap.add_argument("profile", choices=sorted(PROFILES))
+    ap.add_argument("--people", type=int)
+    ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--tick-hz", dest="tick_hz", type=float, default=10)
+    ap.add_argument("--table-size", dest="table_size", type=int)
+    ap.add_argument("--tuning", choices=["default", "stock"], default="default",
+                    help="stock: the libraries' defaults; default: server/tuning.py")
+    ap.add_argument("--set", action="append", metavar="KEY=JSON",
+                    help="one [tuning] setting, e.g. --set direct_emit=false")
+    ap.add_argument("--naive", action="store_true", help="naive_moves: broadcast every move")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--server-core", default="0")
+    ap.add_argument("--gen-core", default="1")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="run server and generator at this niceness (e.g. -10 as root) so "
+                         "other work on a shared machine does not starve the measurement")
+    ap.add_argument("--profile-server", metavar="SECONDS", type=float,
+                    help="record the server with py-spy for this long once loaded")
+    args, gen_args = ap.parse_known_args(argv)
+    if args.duration > 600:
+        raise SystemExit("--duration is capped at 600 s")
+    people = args.people or PROFILES[args.profile]["people"]
+    if args.profile == "storm":
+        people += PROFILES["storm"]["residents"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    label = args.label or f"{args.profile}-{people}-{args.tuning}{'-naive' if args.naive else ''}"
+    with tempfile.TemporaryDirectory(prefix="kohtaamo-bench-") as tmp:
+        folder = Path(tmp)
+        config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
+        config.write_text(bench_config(args, people), encoding="utf-8")
+        kohtaamo = str(VENV_BIN / "kohtaamo")
+        host_token = None
+        if args.profile == "fair":
+            host_token = _host_token(kohtaamo, config, db)
+        with log.open("wb") as log_file:
+            server = subprocess.Popen(
+                [*pin(args.server_core, args.nice), kohtaamo, "serve", "--config", str(config),
+                 "--port", "0", "--db", str(db)],
+                stdout=log_file, stderr=subprocess.STDOUT,
+            )
+        spy: subprocess.Popen[bytes] | None = None
+        try:
+            url = wait_listening(log, server, 30)
+            out_json = folder / "result.json"
+            cmd = [*pin(args.gen_core, args.nice), sys.executable, "-m", "bench.loadgen",
+                   "--url", url, "--event", EVENT, "--profile", args.profile, "--duration",
+                   str(args.duration), "--server-pid", str(server.pid), "--out", str(out_json)]
+            if args.people:
+                cmd += ["--people", str(args.people)]
+            if args.table_size:
+                cmd += ["--table-size", str(args.table_size)]
+            if host_token:
+                cmd += ["--host-token", host_token]
+            cmd += gen_args
+            gen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+            if args.profile_server:
+                spy = _start_spy(server.pid, args, folder, people, stamp, label)
+            try:
+                gen.wait(timeout=args.duration + 600)
+            except subprocess.TimeoutExpired:
+                gen.kill()
+                raise SystemExit("the generator did not finish in time") from None
+            if gen.returncode != 0 or not out_json.exists():
+                raise SystemExit(f"the generator failed ({gen.returncode})")
+            result = json.loads(out_json.read_text())
+        finally:
+            if spy is not None:
+                try:
+                    spy.wait(60)
+                except subprocess.TimeoutExpired:
+                    spy.kill()
+            code = stop(server)
+            server_log = log.read_text(errors="replace")
+        result.update({
+            "label": label, "server_exit": code, "tuning": args.tuning, "set": args.set or [],
+            "naive_moves": args.naive, "tick_hz": args.tick_hz, "nice": args.nice,
+            "commit": _git("rev-parse", "--short", "HEAD"),
+            "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(),
+                        "python": platform.python_version(), "kernel": platform.release()},
+            "loadavg_end": Path("/proc/loadavg").read_text().split()[:3],
+            "server_log_tail": server_log.splitlines()[-20:],
+            "server_log_errors": sum(1 for line in server_log.splitlines()
+                                     if " ERROR " in line or "Traceback" in line),
+        })
+    path = RESULTS / f"{stamp}-{label}.json"
+    path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    table = RESULTS / "results.md"
+    if not table.exists():
+        table.write_text(HEADER + "\n", encoding="utf-8")
+    row = markdown_row(result)
+    with table.open("a", encoding="utf-8") as f:
+        f.write(row + "\n")
+    print(HEADER)
+    print(row)
+    print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+def _start_spy(
+    pid: int, args: argparse.Namespace, folder: Path, people: int, stamp: str, label: str,
+) -> subprocess.Popen[bytes]:
+    """py-spy, started once the people are likely in (a rough wait, bounded)."""
+    time.sleep(min(120.0, 5 + people / 100))
+    out = RESULTS / f"{stamp}-{label}.speedscope.json"
+    return subprocess.Popen(
+        [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration",
+         str(int(args.profile_server)), "--format", "speedscope", "--output", str(out),
+         "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _host_token(kohtaamo: str, config: Path, db: Path) -> str:
+    """A host's token from `kohtaamo staff add --json`, or the same call in-process
+    when the command line fails (it did at one point: see docs/performance.md)."""
+    out = subprocess.run(
+        [kohtaamo, "staff", "add", EVENT, "--role", "host", "--name", "Bench host",
+         "--config", str(config), "--db", str(db), "--json"],
+        capture_output=True, timeout=60,
+    )
+    if out.returncode != 0:
+        code = (
+            "import asyncio, json, sys; from pathlib import Path; "
+            "from rooms.model import Role; from server.cli import staff_add; "
+            "from server.config import load; "
+            "c = load(Path(sys.argv[1]), database=sys.argv[2]); "
+            "sys.exit(asyncio.run(staff_add(c, sys.argv[3], Role.HOST, 'Bench host', True)))"
+        )
+        out = subprocess.run([sys.executable, "-c", code, str(config), str(db), EVENT],
+                             capture_output=True, timeout=60, check=True, cwd=ROOT)
+    return str(json.loads(out.stdout)["token"])
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

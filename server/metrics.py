@@ -1,0 +1,126 @@
+"""`/metrics`: Prometheus text exposition, written by hand (no extra dependency).
+
+Counters are plain integers bumped on the hot path; everything else is read
+when scraped. Only loopback clients and the addresses in `metrics_allow` may
+read it; anyone else gets 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+from collections import Counter
+from typing import Any
+
+from aiohttp import web
+
+from rooms.commands import COMMANDS
+
+#: Upper bounds of the tick-work histogram, in seconds.
+TICK_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+class Histogram:
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self.buckets = buckets
+        self.counts = [0] * (len(buckets) + 1)
+        self.sum = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        self.counts[bisect.bisect_left(self.buckets, value)] += 1
+        self.sum += value
+        self.count += 1
+
+    def lines(self, name: str) -> list[str]:
+        out = []
+        running = 0
+        for bound, n in zip((*self.buckets, float("inf")), self.counts, strict=True):
+            running += n
+            le = "+Inf" if bound == float("inf") else repr(bound)
+            out.append(f'{name}_bucket{{le="{le}"}} {running}')
+        out.append(f"{name}_sum {self.sum!r}")
+        out.append(f"{name}_count {self.count}")
+        return out
+
+
+class Requests:
+    """Socket.IO requests by name and outcome (`ok`, an error code, or `received`
+    for fire-and-forget `move`). Unknown names are counted as `other`."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self._known = frozenset(COMMANDS)
+
+    def count(self, name: str, reply: Any) -> None:
+        if name not in self._known:
+            name = "other"
+        if reply is None:
+            outcome = "received"
+        elif isinstance(reply, dict) and reply.get("ok"):
+            outcome = "ok"
+        elif isinstance(reply, dict):
+            outcome = str(reply.get("error", {}).get("code", "internal"))
+        else:
+            outcome = "ok"
+        self.counts[(name, outcome)] += 1
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render(app: web.Application) -> str:
+    # imported here: server.keys imports the tick loop, which imports this module
+    from server.keys import SIO, TICK, WORLD
+
+    world, tick, requests = app[WORLD], app[TICK], app[SIO].requests
+    lines = [
+        "# HELP kohtaamo_people_connected People with a live connection, per event.",
+        "# TYPE kohtaamo_people_connected gauge",
+    ]
+    for slug, event in world.events.items():
+        n = sum(1 for p in event.people.values() if p.connected)
+        lines.append(f'kohtaamo_people_connected{{event="{_label(slug)}"}} {n}')
+    lines += [
+        "# HELP kohtaamo_tick_seconds Work done in one tick (positions, grace, presence).",
+        "# TYPE kohtaamo_tick_seconds histogram",
+        *tick.work.lines("kohtaamo_tick_seconds"),
+        "# HELP kohtaamo_ticks_late_total Ticks that started more than one period late.",
+        "# TYPE kohtaamo_ticks_late_total counter",
+        f"kohtaamo_ticks_late_total {tick.late}",
+        "# HELP kohtaamo_ticks_skipped_total Tick periods skipped to catch up.",
+        "# TYPE kohtaamo_ticks_skipped_total counter",
+        f"kohtaamo_ticks_skipped_total {tick.skipped}",
+        "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
+        "# TYPE kohtaamo_requests_total counter",
+    ]
+    for (name, outcome), n in sorted(requests.counts.items()):
+        lines.append(
+            f'kohtaamo_requests_total{{name="{_label(name)}",outcome="{_label(outcome)}"}} {n}'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def allowed(remote: str | None, allow: tuple[str, ...]) -> bool:
+    if remote is None:
+        return False
+    if remote in allow:
+        return True
+    try:
+        return ipaddress.ip_address(remote.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    from server.keys import CONFIG
+
+    if not allowed(request.remote, request.app[CONFIG].metrics_allow):
+        raise web.HTTPNotFound()
+    return web.Response(body=render(request.app).encode(),
+                        headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

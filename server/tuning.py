@@ -1,0 +1,140 @@
+"""Performance settings of the Socket.IO stack, and the few seams they need.
+
+Every knob here was kept because a benchmark supported it (figures in
+docs/performance.md); each can be turned off in `[tuning]` of config.toml to
+measure it again. Where python-socketio/python-engineio offer an extension
+point we use it (`client_manager`, `async_handlers`); the one place that reaches
+into engineio internals, the aiohttp WebSocket factory, is kept in this module,
+pinned in pyproject.toml and tested in tests/server/test_tuning.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections.abc import Mapping
+from typing import Any
+
+import socketio
+from aiohttp.web import WebSocketResponse
+from engineio.async_drivers import aiohttp as eio_aiohttp
+from socketio import packet as sio_packet
+
+
+@dataclasses.dataclass(frozen=True)
+class Tuning:
+    #: permessage-deflate on the server's WebSockets. Browsers always offer it;
+    #: for small msgpack frames it costs far more memory and CPU than it saves.
+    ws_compression: bool = False
+    #: Room emits written to each recipient's queue in one pass, without a task
+    #: per recipient (python-socketio's default manager starts one each).
+    direct_emit: bool = True
+    #: python-socketio's per-event task. Off, a client's events are handled in
+    #: order on its own read loop (one client's slow request waits only itself).
+    async_handlers: bool = True
+    #: Freeze what start-up allocated out of the cyclic collector's sight.
+    gc_freeze: bool = True
+    #: Cyclic collector thresholds after start-up; empty keeps Python's default.
+    gc_threshold: tuple[int, ...] = (50_000, 20, 100)
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> Tuning:
+        """Build from `[tuning]` of config.toml. Raises ValueError on unknown keys."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(table) - names
+        if unknown:
+            raise ValueError(f"unknown [tuning] settings: {', '.join(sorted(unknown))}")
+        values = dict(table)
+        if "gc_threshold" in values:
+            values["gc_threshold"] = tuple(int(v) for v in values["gc_threshold"])
+        for name in names - {"gc_threshold"}:
+            if name in values and not isinstance(values[name], bool):
+                raise ValueError(f"[tuning] {name} must be true or false")
+        return cls(**values)
+
+    @classmethod
+    def stock(cls) -> Tuning:
+        """The libraries' defaults: what a plain python-socketio server does."""
+        return cls(ws_compression=True, direct_emit=False, async_handlers=True,
+                   gc_freeze=False, gc_threshold=())
+
+
+class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+    """engineio's aiohttp WebSocket, with permessage-deflate refused.
+
+    The same as `engineio.async_drivers.aiohttp.WebSocket.__call__` but for
+    `compress=False`, which makes aiohttp answer the handshake without the
+    extension, so frames go out as they are.
+    """
+
+    async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
+        request = environ["aiohttp.request"]
+        self._sock = WebSocketResponse(
+            max_msg_size=self.server.max_http_buffer_size, compress=False,
+        )
+        await self._sock.prepare(request)
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
+
+
+class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
+    """The stock manager, but a broadcast without callback encodes once and queues
+    the packet for each recipient in one pass instead of starting a task each."""
+
+    async def emit(
+        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,
+        callback: Any = None, to: Any = None, **kwargs: Any,
+    ) -> None:
+        if callback is not None:
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                               callback=callback, to=to, **kwargs)
+            return
+        room = to or room
+        if namespace not in self.rooms:
+            return
+        if isinstance(data, tuple):
+            args = list(data)
+        elif data is not None:
+            args = [data]
+        else:
+            args = []
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]).encode()
+        if not isinstance(encoded, list):
+            encoded = [encoded]
+        from engineio import packet as eio_packet
+
+        eio_pkts = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in encoded]
+        send = self.server.eio.send_packet
+        # a snapshot: the room may change while a send yields
+        for sid, eio_sid in list(self.get_participants(namespace, room)):
+            if sid not in skip:
+                for p in eio_pkts:
+                    await send(eio_sid, p)
+
+
+def server_options(tuning: Tuning) -> dict[str, Any]:
+    """Keyword arguments for `socketio.AsyncServer` that carry the tuning."""
+    options: dict[str, Any] = {"async_handlers": tuning.async_handlers}
+    if tuning.direct_emit:
+        options["client_manager"] = DirectManager()
+    return options
+
+
+def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
+    """Set what cannot be passed to the constructor: the WebSocket factory."""
+    if not tuning.ws_compression:
+        # engineio keeps its driver table in `_async`, shared by every server
+        # in the process: give this server its own copy before changing it.
+        sio.eio._async = {**sio.eio._async, "websocket": PlainWebSocket}
+
+
+def after_startup(tuning: Tuning) -> None:
+    """Called once the world is loaded: settle the cyclic collector."""
+    if tuning.gc_freeze:
+        gc.collect()
+        gc.freeze()
+    if tuning.gc_threshold:
+        gc.set_threshold(*tuning.gc_threshold)

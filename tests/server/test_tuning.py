@@ -1,0 +1,96 @@
+"""The performance seams of server/tuning.py, pinned against the installed libraries,
+and the benchmark-only naive variant of moves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+from engineio.async_drivers import aiohttp as eio_aiohttp
+
+from server.config import ConfigError, load
+from server.keys import SIO
+from server.tuning import DirectManager, PlainWebSocket, Tuning
+from tests.conftest import Server, running, write_config
+
+
+async def ws_handshake(server: Server) -> aiohttp.ClientWebSocketResponse:
+    url = server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    return await server.http.ws_connect(url, compress=15)  # as browsers offer it
+
+
+def test_engineio_driver_is_what_we_subclass() -> None:
+    """engineio's aiohttp driver still builds WebSockets from the class we extend."""
+    assert eio_aiohttp._async["websocket"] is eio_aiohttp.WebSocket
+    assert issubclass(PlainWebSocket, eio_aiohttp.WebSocket)
+
+
+async def test_permessage_deflate_is_refused_by_default(server: Server) -> None:
+    """A browser-like offer of permessage-deflate is answered without the extension."""
+    sio = server.app[SIO]
+    assert sio.eio._async["websocket"] is PlainWebSocket
+    assert eio_aiohttp._async["websocket"] is eio_aiohttp.WebSocket  # shared table untouched
+    ws = await ws_handshake(server)
+    try:
+        assert ws.compress == 0
+        msg = await ws.receive(timeout=5)
+        assert msg.type == aiohttp.WSMsgType.TEXT and msg.data.startswith("0{")
+    finally:
+        await ws.close()
+
+
+async def test_permessage_deflate_can_be_turned_back_on(tmp_path: Path) -> None:
+    """`[tuning] ws_compression = true` restores the libraries' default."""
+    path = write_config(tmp_path, extra="\n[tuning]\nws_compression = true\n")
+    async with running(load(path, database=tmp_path / "k.db")) as srv:
+        ws = await ws_handshake(srv)
+        try:
+            assert ws.compress == 15
+        finally:
+            await ws.close()
+
+
+async def test_room_broadcasts_use_the_direct_manager(server: Server) -> None:
+    """Chat to a table reaches every member through the one-pass manager."""
+    assert isinstance(server.app[SIO].manager, DirectManager)
+    a, b = await server.connected("Anna"), await server.connected("Bert")
+    room = (await a.welcome())["rooms"][1]["id"]
+    for p in (a, b):
+        assert (await p.call("enter", {"room": room}))["ok"]
+    assert (await a.call("say", {"text": "hei"}))["ok"]
+    for p in (a, b):
+        await p.seen.wait_for("chat", lambda m: m["text"] == "hei")
+
+
+def test_unknown_tuning_is_a_config_error(tmp_path: Path) -> None:
+    """A misspelt [tuning] key stops start-up instead of being ignored."""
+    path = write_config(tmp_path, extra="\n[tuning]\nws_compresion = false\n")
+    with pytest.raises(ConfigError):
+        load(path)
+
+
+def test_stock_tuning_is_the_libraries_defaults() -> None:
+    """`Tuning.stock()` turns every knob back to what python-socketio does by itself."""
+    stock = Tuning.stock()
+    assert stock.ws_compression and not stock.direct_emit and stock.async_handlers
+    assert not stock.gc_freeze and stock.gc_threshold == ()
+
+
+async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
+    """With the benchmark-only `naive_moves`, every move is its own one-point `positions`."""
+    path = write_config(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("[server]\n", "[server]\nnaive_moves = true\n")
+    path.write_text(text, encoding="utf-8")
+    config = load(path, database=tmp_path / "k.db")
+    assert config.naive_moves
+    async with running(config) as srv:
+        a, b = await srv.connected("Anna"), await srv.connected("Bert")
+        room = (await a.welcome())["rooms"][1]["id"]
+        for p in (a, b):
+            assert (await p.call("enter", {"room": room}))["ok"]
+        await a.emit("move", {"x": 10, "y": 20})
+        await a.emit("move", {"x": 30, "y": 40})
+        first = await b.seen.wait_for("positions", lambda d: [a.id, 10, 20] in d["p"])
+        second = await b.seen.wait_for("positions", lambda d: [a.id, 30, 40] in d["p"])
+        assert first["p"] == [[a.id, 10, 20]] and second["p"] == [[a.id, 30, 40]]
