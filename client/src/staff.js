@@ -259,7 +259,7 @@ export function moderatorView(ctx) {
     fill(logBox, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.logEmpty")) : h("ol", { class: "log-list" }, r.data.map((e) =>
       h("li", {}, h("time", { datetime: new Date(e.at).toISOString() }, formatDateTime(e.at)), " ",
         h("strong", {}, nameOf(ctx, e.actor)), ` ${e.action} `, e.target ? nameOf(ctx, e.target) : "",
-        e.detail ? h("span", { class: "hint" }, ` — ${typeof e.detail === "string" ? e.detail : JSON.stringify(e.detail)}`) : null))));
+        detailText(e.detail) ? h("span", { class: "hint" }, ` — ${detailText(e.detail)}`) : null))));
   };
 
   const el = h("div", { class: "staff mod-panel" },
@@ -320,9 +320,18 @@ export function moderatorView(ctx) {
   };
 }
 
+function detailText(detail) {
+  if (detail == null || detail === "") return "";
+  if (typeof detail !== "object") return String(detail);
+  return Object.entries(detail).filter(([, v]) => v != null && v !== "")
+    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
+}
+
 function nameOf(ctx, id) {
   if (!id) return "";
   const p = ctx.state.people.get(id);
   if (p) return p.name;
+  const r = ctx.state.rooms.get(id);
+  if (r) return r.title;
   return typeof id === "string" && id.length > 16 ? t("mod.someone") : String(id);
 }

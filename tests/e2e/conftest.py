@@ -47,7 +47,7 @@ room_size = [1000, 1000]
 slug = "messut"
 title = "Testimessut"
 description = "A small fair for browser tests."
-code = ""
+code = "{code}"
 
 [[events.rooms]]
 title = "Työllisyys"
@@ -75,6 +75,10 @@ def _missing_prerequisite() -> str | None:
     except ImportError:
         return "the playwright package is missing (pip install playwright)"
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "join_code(code): the e2e event requires this join code")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -147,10 +151,13 @@ def _staff_add(role: str, name: str, config: Path, db: Path) -> str:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """Start `kohtaamo serve` on port 0 and stop it with SIGTERM after the test."""
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """Start `kohtaamo serve` on port 0 and stop it with SIGTERM after the test.
+
+    `@pytest.mark.join_code("x")` gives the event a join code."""
+    marker = request.node.get_closest_marker("join_code")
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(CONFIG.replace("{code}", marker.args[0] if marker else ""), encoding="utf-8")
     db = tmp_path / "kohtaamo.db"
     # Staff first: the running server does not see people added to its database
     # by another process until it restarts.
