@@ -84,7 +84,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
   }
 
   let ui = null;
-  let chat, modView, notices, main, movedNote, endBox, connEl, timerInterval;
+  let chat, modView, notices, main, nav, movedNote, endBox, connEl, timerInterval;
   function notify(text, kind = "info") {
     const n = h("div", { class: `notice-item ${kind}` }, text);
     notices?.append(n);
@@ -114,7 +114,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     const header = h("header", { class: "topbar" },
       h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }, "K"), titleEl),
       connEl,
-      h("nav", { class: "top-actions", "aria-label": t("nav.label") },
+      nav = h("nav", { class: "top-actions", "aria-label": t("nav.label") },
         meEl,
         h("div", { class: "inline-field" }, h("label", { for: statusId }, t("status.label")), statusSel),
         h("button", { type: "button", class: "button", onclick: () => openMyCard(ctx) }, t("mycard.button")),
@@ -276,6 +276,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       setText(connEl.querySelector(".conn-text"), text);
       const ended = [CONN.REPLACED, CONN.KICKED, CONN.CLOSED].includes(c) || (c === CONN.REFUSED && state.connDetail === CONNECT_ERRORS.BANNED);
       main.inert = ended;
+      nav.inert = ended;
       endBox.hidden = !ended;
       if (ended) {
         const parts = [h("h2", {}, text)];
@@ -364,7 +365,9 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
 
   buildUI();
   conn = connect(token, { onMessage, onConn });
-  window.__kohtaamo = { state }; // read by the browser tests
+  // Read by the browser tests: the state, and a way to drop the transport the
+  // way a flaky network does (Socket.IO then reconnects by itself).
+  window.__kohtaamo = { state, dropConnection: () => conn?.socket.io.engine?.close() };
 
   return {
     /** Redraw everything in another language, keeping the connection. */

@@ -264,9 +264,9 @@ export function moderatorView(ctx) {
 
   const el = h("div", { class: "staff mod-panel" },
     h("h2", { class: "sr-only" }, t("tabs.moderation")),
-    h("section", { "aria-labelledby": "mod-act" }, h("h3", { id: "mod-act" }, t("mod.actTitle")), actions),
     h("section", { "aria-labelledby": "mod-flags" }, h("div", { class: "row between" }, h("h3", { id: "mod-flags" }, t("mod.flagsTitle")),
       h("button", { type: "button", class: "button small", onclick: loadFlags }, t("mod.refresh"))), flagsList),
+    h("section", { "aria-labelledby": "mod-act" }, h("h3", { id: "mod-act" }, t("mod.actTitle")), actions),
     isHost(ctx.state)
       ? h("section", { "aria-labelledby": "mod-log" }, h("div", { class: "row between" }, h("h3", { id: "mod-log" }, t("mod.logTitle")),
         h("button", { type: "button", class: "button small", onclick: loadLog }, t("mod.refresh"))), logBox)

@@ -98,3 +98,18 @@ def test_reload_keeps_you_in(server, new_page) -> None:
     a.reload()
     expect(a.locator("#conn")).to_have_attribute("data-conn", "connected")
     expect(a.locator("#here-title")).to_have_text(re.compile("Asuminen"))
+
+
+def test_a_dropped_connection_reconnects_and_keeps_the_table(server, new_page) -> None:
+    """After a network drop the page reconnects by itself, at the same table."""
+    a = join(new_page(), server, "Aino Virtanen")
+    b = join(new_page(), server, "Bashir Ali")
+    sit_at(a, "Asuminen")
+    sit_at(b, "Asuminen")
+    with a.expect_event("websocket"):
+        a.evaluate("window.__kohtaamo.dropConnection()")
+    expect(a.locator("#conn")).to_have_attribute("data-conn", "connected")
+    expect(a.locator("#here-title")).to_have_text(re.compile("Asuminen"))
+    expect(b.locator(".here-people")).to_contain_text("Aino Virtanen")
+    say(a, "taas täällä")
+    expect(b.locator("#chat-log")).to_contain_text("taas täällä")
