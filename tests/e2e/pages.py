@@ -86,17 +86,3 @@ def position_of(page: Page, person_id: str) -> dict[str, float] | None:
 def my_id(page: Page) -> str:
     return str(page.evaluate("() => window.__kohtaamo.state.me.id"))
 
-
-def requires(*events: str) -> Any:
-    """Skip while the server has no handler for these requests (issues 3 and 4 land
-    in parallel with the client); runs as soon as the handlers are registered."""
-    import pytest
-
-    try:
-        from server.handlers import ROUTES, load_all
-
-        load_all()
-        missing = [e for e in events if e not in ROUTES]
-    except ImportError:  # the registry moved: run the test rather than hide it
-        missing = []
-    return pytest.mark.skipif(bool(missing), reason=f"server does not handle {missing} yet")

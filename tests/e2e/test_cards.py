@@ -6,10 +6,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import join, person_action, requires
+from tests.e2e.pages import join, person_action
 
 
-@requires("card:request", "card:respond")
 def test_card_request_accept_contact_and_vcard_download(server, new_page, tmp_path) -> None:
     """B accepts A's request: both get the contact; A's vCard download holds B's card."""
     a = join(new_page(), server, "Aino Virtanen", "Helsingin kaupunki")
@@ -43,7 +42,6 @@ def test_card_request_accept_contact_and_vcard_download(server, new_page, tmp_pa
     expect(person_row).to_contain_text("In your contacts")
 
 
-@requires("card:request", "card:respond")
 def test_declined_request_tells_the_requester(server, new_page) -> None:
     """Declining removes the request and tells the one who asked."""
     a = join(new_page(), server, "Aino Virtanen")

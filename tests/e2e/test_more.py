@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.pages import join, open_staff, open_tab, person_action, requires, wait_connected
+from tests.e2e.pages import join, open_staff, open_tab, person_action, wait_connected
 
 
 @pytest.mark.join_code("sesam")
@@ -26,7 +26,6 @@ def test_wrong_join_code_says_so_and_the_right_one_lets_you_in(server, new_page)
     wait_connected(page)
 
 
-@requires("flag")
 def test_flag_reaches_the_moderators_queue(server, new_page) -> None:
     """An attendee's report shows up live in the moderator's queue."""
     mod = open_staff(new_page(), server, server.moderator_token)
@@ -47,7 +46,6 @@ def test_flag_reaches_the_moderators_queue(server, new_page) -> None:
     assert selected.startswith("Bashir Ali")
 
 
-@requires("room:close")
 def test_host_reads_the_report_and_the_moderation_log(server, new_page) -> None:
     """The report shows counts, and a host action appears in the moderation log."""
     join(new_page(), server, "Aino Virtanen")

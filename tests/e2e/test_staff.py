@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.pages import choose_person, join, open_staff, open_tab, requires, say, sit_at
+from tests.e2e.pages import choose_person, join, open_staff, open_tab, say, sit_at
 
 
-@requires("room:close")
 def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> None:
     """Closing a table moves its people to the lobby and tells them why."""
     host = open_staff(new_page(), server, server.host_token)
@@ -34,7 +33,6 @@ def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> N
     expect(panel.get_by_role("button", name="Open: Työllisyys")).to_be_visible()
 
 
-@requires("announce", "timer:set")
 def test_host_announces_and_sets_a_timer(server, new_page) -> None:
     """An announcement shows as a banner and the timer counts down for everyone."""
     host = open_staff(new_page(), server, server.host_token)
@@ -50,7 +48,6 @@ def test_host_announces_and_sets_a_timer(server, new_page) -> None:
     expect(a.locator("#timer .timer-clock")).to_have_text(re.compile(r"^0[23]:\d\d$"))
 
 
-@requires("mod:mute")
 def test_moderator_mutes_and_the_chat_box_says_so(server, new_page) -> None:
     """A muted attendee cannot type, and the chat box explains why."""
     mod = open_staff(new_page(), server, server.moderator_token)
@@ -71,7 +68,6 @@ def test_moderator_mutes_and_the_chat_box_says_so(server, new_page) -> None:
     expect(a.get_by_label("Message to everyone at this table")).to_be_enabled()
 
 
-@requires("mod:kick")
 def test_moderator_kicks_and_the_page_shows_removed_without_reconnecting(server, new_page) -> None:
     """A kicked page says it was removed, with the reason, and opens no new socket."""
     mod = open_staff(new_page(), server, server.moderator_token)
