@@ -94,3 +94,43 @@ async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
         first = await b.seen.wait_for("positions", lambda d: [a.id, 10, 20] in d["p"])
         second = await b.seen.wait_for("positions", lambda d: [a.id, 30, 40] in d["p"])
         assert first["p"] == [[a.id, 10, 20]] and second["p"] == [[a.id, 30, 40]]
+
+
+def test_binary_frames_have_rfc6455_headers() -> None:
+    """Short, 16-bit and 64-bit payload lengths are framed as RFC 6455 says."""
+    from server.tuning import binary_frame
+
+    assert binary_frame(b"x" * 125)[:2] == bytes((0x82, 125))
+    assert binary_frame(b"x" * 126)[:4] == bytes((0x82, 126, 0, 126))
+    assert binary_frame(b"x" * 70000)[:10] == bytes((0x82, 127)) + (70000).to_bytes(8, "big")
+    assert binary_frame(b"abc")[2:] == b"abc"
+
+
+def test_asyncio_queue_still_counts_unfinished_work() -> None:
+    """DirectManager reads asyncio.Queue._unfinished_tasks to know engineio's writer is idle."""
+    import asyncio
+
+    q: asyncio.Queue[int] = asyncio.Queue()
+    assert q._unfinished_tasks == 0  # type: ignore[attr-defined]
+    q.put_nowait(1)
+    q.get_nowait()
+    assert q._unfinished_tasks == 1  # type: ignore[attr-defined]
+    q.task_done()
+    assert q._unfinished_tasks == 0  # type: ignore[attr-defined]
+
+
+async def test_connections_are_known_to_the_direct_writer(server: Server) -> None:
+    """Each websocket's aiohttp response is reachable from engineio's socket, and large
+    broadcasts (a welcome, many chats) arrive whole and in order."""
+    a = await server.connected("Anna")
+    socks = list(server.app[SIO].eio.sockets.values())
+    assert socks and all(getattr(s, "kohtaamo_ws", None) is not None for s in socks)
+    b = await server.connected("Bert")
+    room = (await a.welcome())["rooms"][1]["id"]
+    for p in (a, b):
+        assert (await p.call("enter", {"room": room}))["ok"]
+    texts = [f"{i} " + "x" * (200 * i) for i in range(1, 6)]
+    for text in texts:
+        assert (await a.call("say", {"text": text[:1000]}))["ok"]
+    await b.seen.wait_for("chat", lambda m: m["text"] == texts[-1][:1000])
+    assert [m["text"] for m in b.seen.of("chat")] == [t[:1000] for t in texts]
