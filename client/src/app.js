@@ -28,8 +28,8 @@ function showJoin(notice = null, keepFocus = false) {
     onLang: changeLang,
     onJoined: (token) => { saveToken(slug, token); showFair(token); },
   });
+  window.scrollTo(0, 0);
   if (keepFocus) root.querySelector(".lang-pick select")?.focus();
-  else if (notice) root.querySelector(".notice")?.focus?.();
 }
 
 function showFair(token) {
@@ -41,6 +41,9 @@ function showFair(token) {
     onSignedOut: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("join.sessionEnded")); },
     onErased: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("erase.done")); },
   });
+  // From the join form (scrolled to its button) to the top of the fair.
+  window.scrollTo(0, 0);
+  document.getElementById("main")?.focus({ preventScroll: true });
 }
 
 function showProblem(text) {

@@ -47,6 +47,11 @@ export function peopleView(ctx) {
     const contact = state.contacts.has(p.id);
     const requested = state.sentRequests.has(p.id);
     const room = p.room && state.rooms.get(p.room);
+    // Rebuild only when something shown changes, so keyboard focus stays put
+    // through the presence updates that arrive twice a second.
+    const key = [p.room, here, contact, requested, room?.open, room?.title, p.role, isStaff(state)].join("|");
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
     const items = [];
     if (p.room && !here) {
       items.push(button(t("people.goTo", { title: roomTitle(state, p.room) }), () => ctx.enter(p.room),

@@ -274,6 +274,11 @@ export function moderatorView(ctx) {
 
   const fillPeople = () => {
     const state = ctx.state;
+    // Never rebuild the list under an open picker; catch up when it loses focus.
+    if (document.activeElement === personSel) {
+      personSel.addEventListener("blur", fillPeople, { once: true });
+      return;
+    }
     const keep = personSel.value;
     const people = [...state.people.values()]
       .filter((p) => p.id !== state.me.id && p.role !== ROLES.HOST && (isHost(state) || p.role !== ROLES.MODERATOR))
@@ -286,6 +291,9 @@ export function moderatorView(ctx) {
   };
   const fillRooms = () => {
     const keep = roomSel.value || lobbyId(ctx.state);
+    const sig = roomsInOrder(ctx.state).map((r) => `${r.id}:${r.title}`).join("|");
+    if (roomSel.dataset.sig === sig) return;
+    roomSel.dataset.sig = sig;
     fill(roomSel, roomsInOrder(ctx.state).map((r) => h("option", { value: r.id, selected: r.id === keep }, r.title)));
   };
   const renderFlags = () => {
