@@ -41,9 +41,9 @@ function showFair(token) {
     onSignedOut: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("join.sessionEnded")); },
     onErased: () => { fair?.stop(); fair = null; forgetToken(slug); showJoin(t("erase.done")); },
   });
-  // From the join form (scrolled to its button) to the top of the fair.
+  // From the join form (scrolled to its button) to the top of the fair; focus
+  // falls back to the document start, so Tab reaches the skip links first.
   window.scrollTo(0, 0);
-  document.getElementById("main")?.focus({ preventScroll: true });
 }
 
 function showProblem(text) {
