@@ -15,6 +15,7 @@ from server.sessions import Sessions
 from server.sockets import FloorNamespace, create_sio
 from server.storage import Storage
 from server.tick import TickLoop
+from server.visits import VisitLog
 from server.world import World
 
 
@@ -43,6 +44,7 @@ def create_app(config: Config) -> web.Application:
     web_client.add_routes(app)
     app.cleanup_ctx.append(_storage_and_world)
     app.cleanup_ctx.append(_tick_loop)
+    app.cleanup_ctx.append(_visit_log)
     return app
 
 
@@ -60,3 +62,10 @@ async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
     app[TICK].start()
     yield
     await app[TICK].stop()
+
+
+async def _visit_log(app: web.Application) -> AsyncIterator[None]:
+    visits = VisitLog(app[WORLD])
+    visits.start()
+    yield
+    await visits.stop()

@@ -111,6 +111,7 @@ async def patch_me(request: web.Request) -> web.Response:
     event, person = await authenticated(request)
     profile = person.profile.updated(await _body(request))
     await request.app[WORLD].storage.update_profile(person.id, profile)
+    await request.app[WORLD].storage.cards.update_card(person.id, profile.card())
     person.profile = profile
     event.touch(people=[person.id])
     return web.json_response(me_body(person))
