@@ -209,7 +209,9 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
             proc.stdout.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the sync API keeps an event loop running in this
+# thread while it is open, which would break the async server tests after it.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
