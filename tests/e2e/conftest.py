@@ -238,8 +238,10 @@ def new_page(browser: object) -> Iterator[object]:
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
         page = ctx.new_page()
+        # Uncaught exceptions and console errors (CSP violations land there).
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.js_errors = errors  # type: ignore[attr-defined]
         return page
 

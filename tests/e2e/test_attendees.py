@@ -73,7 +73,7 @@ def test_two_attendees_meet_see_each_other_move_and_chat(server, new_page) -> No
     expect(b.locator("#chat-log")).to_have_attribute("aria-live", "polite")
     say(b, "Moi Aino")
     expect(a.locator("#chat-log")).to_contain_text("Moi Aino")
-    assert not a.js_errors and not b.js_errors
+    assert a.js_errors == [] and b.js_errors == []
 
 
 def test_whisper_and_wave_reach_only_the_addressee(server, new_page) -> None:
