@@ -73,29 +73,40 @@ class StaffStore:
     # --- reads ---------------------------------------------------------------------
 
     async def moderation(self, slug: str, limit: int) -> list[dict[str, Any]]:
-        """The event's moderation log, newest first."""
+        """The event's moderation log, newest first, with the names of actor and target
+        (a person's name or a room's title, null once erased) for people to read."""
         async with self.db.execute(
-            "SELECT seq, at, actor, action, target, detail FROM moderation_log"
-            " WHERE event = ? ORDER BY seq DESC LIMIT ?",
+            "SELECT m.seq, m.at, m.actor, m.action, m.target, m.detail,"
+            " NULLIF(json_extract(a.profile, '$.name'), '') AS actor_name,"
+            " COALESCE(NULLIF(json_extract(t.profile, '$.name'), ''), r.title) AS target_name"
+            " FROM moderation_log m LEFT JOIN people a ON a.id = m.actor"
+            " LEFT JOIN people t ON t.id = m.target LEFT JOIN rooms r ON r.id = m.target"
+            " WHERE m.event = ? ORDER BY m.seq DESC LIMIT ?",
             (slug, limit),
         ) as cur:
             rows = await cur.fetchall()
         return [
             {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "action": r["action"],
-             "target": r["target"], "detail": json.loads(r["detail"])}
+             "target": r["target"], "detail": json.loads(r["detail"]),
+             "actor_name": r["actor_name"], "target_name": r["target_name"]}
             for r in rows
         ]
 
     async def flags(self, slug: str, limit: int) -> list[dict[str, Any]]:
         """People flagged in the event, newest first, shaped as `flag:new`."""
         async with self.db.execute(
-            "SELECT id, from_person, person, reason, at FROM flags"
-            " WHERE event = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+            "SELECT f.id, f.from_person, f.person, f.reason, f.at,"
+            " NULLIF(json_extract(a.profile, '$.name'), '') AS from_name,"
+            " NULLIF(json_extract(t.profile, '$.name'), '') AS person_name"
+            " FROM flags f LEFT JOIN people a ON a.id = f.from_person"
+            " LEFT JOIN people t ON t.id = f.person"
+            " WHERE f.event = ? ORDER BY f.at DESC, f.rowid DESC LIMIT ?",
             (slug, limit),
         ) as cur:
             rows = await cur.fetchall()
         return [
             {"flag": r["id"], "from": r["from_person"], "person": r["person"],
-             "reason": r["reason"], "at": r["at"]}
+             "reason": r["reason"], "at": r["at"], "from_name": r["from_name"],
+             "person_name": r["person_name"]}
             for r in rows
         ]

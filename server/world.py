@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from rooms.errors import Banned, NotFound, Unauthorized
 from rooms.event import Event
@@ -82,14 +83,18 @@ class World:
         for p in await self.storage.people_of(slug):
             if p["banned"]:
                 continue
-            self._register(event, Person(
-                id=p["id"], role=Role(p["role"]), profile=profile_from_json(p["profile"]),
-                muted=bool(p["muted"]), muted_until=p["muted_until"],
-            ))
+            self._register(event, self._person_from_row(p))
         await self.storage.cards.close_open_visits(slug, now_ms())
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event
+
+    @staticmethod
+    def _person_from_row(row: Any) -> Person:
+        return Person(
+            id=row["id"], role=Role(row["role"]), profile=profile_from_json(row["profile"]),
+            muted=bool(row["muted"]), muted_until=row["muted_until"],
+        )
 
     def _register(self, event: Event, person: Person) -> None:
         event.add_person(person)
@@ -133,7 +138,11 @@ class World:
             raise Banned("you have been removed from this event")
         slug = self._event_of.get(row["id"])
         if slug is None:
-            raise Unauthorized("unknown or erased token")
+            # Created by another process, such as `kohtaamo staff add` while serving.
+            if row["event"] not in self.events:
+                raise Unauthorized("unknown or erased token")
+            self._register(self.events[row["event"]], self._person_from_row(row))
+            slug = row["event"]
         event = self.events[slug]
         return event, event.people[row["id"]]
 
