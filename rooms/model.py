@@ -121,6 +121,8 @@ class Person:
             "name": p.name,
             "organization": p.organization,
             "title": p.title,
+            # public so people with shared interests can find each other
+            "interests": list(p.interests),
             "role": self.role.value,
             "room": self.room,
             "status": self.status.value,

@@ -285,7 +285,7 @@ export function roomTitle(state, roomId) {
   return state.rooms.get(roomId)?.title ?? "";
 }
 
-/** Search by name, organization, title or interest (when the server shares interests). */
+/** Search by name, organization, title or interest. */
 export function searchPeople(state, query) {
   const words = normalize(query).split(/\s+/).filter(Boolean);
   const list = [...state.people.values()].filter((p) => !state.me || p.id !== state.me.id);

@@ -40,7 +40,8 @@ async def test_welcome_has_the_contract_shape(server: Server) -> None:
     assert welcome["me"]["room"] == welcome["event"]["lobby"]
     assert welcome["rooms"][0]["kind"] == "lobby" and len(welcome["rooms"]) == 4
     assert welcome["room"]["room"]["id"] == welcome["event"]["lobby"]
-    assert "email" not in welcome["people"][0]
+    assert "email" not in welcome["people"][0] and "bio" not in welcome["people"][0]
+    assert welcome["people"][0]["interests"] == []
 
 
 async def test_table_members_see_each_others_moves(server: Server) -> None:
