@@ -1,13 +1,16 @@
 """Typed commands: a client request validated at the edge.
 
-Each command is a frozen dataclass whose `parse` builds it from an untrusted
-payload or raises `BadRequest` naming the field. `COMMANDS` maps the contract's
-request names to them; the server looks requests up there and nowhere else.
+Each command is a frozen dataclass whose fields declare their own check
+(`field(check)`); `Command.parse` builds it from an untrusted payload, rejecting
+unknown keys by name, or raises `BadRequest` naming the field. `COMMANDS` maps
+the contract's request names to them; the server looks requests up there and
+nowhere else.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 from rooms import validate as v
@@ -23,152 +26,143 @@ MAX_CAPACITY = 10_000
 #: Longest mute a moderator can set, in minutes (30 days).
 MAX_MUTE_MINUTES = 43_200
 
+Check = Callable[[Mapping[str, Any], str], Any]
+
+
+def field(check: Check) -> Any:
+    """A command field validated by `check(payload, name)`."""
+    return dataclasses.field(metadata={"check": check})
+
+
+# --- checks ----------------------------------------------------------------------
+
+ident: Check = v.ident
+number: Check = v.number
+
+
+def text(max_len: int) -> Check:
+    """Required text of 1..max_len characters after trimming."""
+    return lambda data, name: v.required_text(data, name, max_len=max_len)
+
+
+def optional_text(max_len: int, *, empty: str | None = None) -> Check:
+    """Text that may be left out (then `empty`); may be empty when `empty` is given."""
+    min_len = 0 if empty is not None else 1
+
+    def check(data: Mapping[str, Any], name: str) -> str | None:
+        value = v.text(data, name, max_len=max_len, min_len=min_len, required=False)
+        return empty if value is None else value
+
+    return check
+
+
+def whole(low: int, high: int, *, required: bool = True) -> Check:
+    return lambda data, name: v.integer(data, name, low=low, high=high, required=required)
+
+
+def required_flag(data: Mapping[str, Any], name: str) -> bool:
+    if name not in data:
+        raise BadRequest(f"{name} is required", field=name)
+    return v.flag(data, name)
+
+
+def optional_flag(data: Mapping[str, Any], name: str) -> bool:
+    return v.flag(data, name)
+
+
+def known_status(data: Mapping[str, Any], name: str) -> Status:
+    value = data.get(name)
+    if value not in {s.value for s in Status}:
+        raise BadRequest("status must be available, busy or away", field=name)
+    return Status(value)
+
+
+capacity = whole(1, MAX_CAPACITY, required=False)
+
+
+# --- the commands ------------------------------------------------------------------
+
 
 class Command:
-    """Base: `name` is the request's event name; `fields` its allowed keys."""
+    """Base: `name` is the request's event name; the dataclass fields its payload."""
 
     name: ClassVar[str]
-    fields: ClassVar[frozenset[str]]
 
     @classmethod
     def parse(cls, payload: object) -> Self:
-        raise NotImplementedError
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        checked = [f for f in fields if "check" in f.metadata]
+        data = v.mapping(payload, frozenset(f.name for f in checked))
+        return cls(**{f.name: f.metadata["check"](data, f.name) for f in checked})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Enter(Command):
     name = "enter"
-    fields = frozenset({"room"})
-    room: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.ident(v.mapping(payload, cls.fields), "room"))
+    room: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Move(Command):
     name = "move"
-    fields = frozenset({"x", "y"})
-    x: float
-    y: float
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        return cls(v.number(data, "x"), v.number(data, "y"))
+    x: float = field(number)
+    y: float = field(number)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Say(Command):
     name = "say"
-    fields = frozenset({"text"})
-    text: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.required_text(v.mapping(payload, cls.fields), "text", max_len=MAX_CHAT))
+    text: str = field(text(MAX_CHAT))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Whisper(Command):
     name = "whisper"
-    fields = frozenset({"to", "text"})
-    to: str
-    text: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        return cls(v.ident(data, "to"), v.required_text(data, "text", max_len=MAX_CHAT))
+    to: str = field(ident)
+    text: str = field(text(MAX_CHAT))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SetStatus(Command):
     name = "status"
-    fields = frozenset({"status"})
-    status: Status
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        value = v.mapping(payload, cls.fields).get("status")
-        if value not in {s.value for s in Status}:
-            raise BadRequest("status must be available, busy or away", field="status")
-        return cls(Status(value))
+    status: Status = field(known_status)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Wave(Command):
     name = "wave"
-    fields = frozenset({"to"})
-    to: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.ident(v.mapping(payload, cls.fields), "to"))
+    to: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RequestCard(Command):
     name = "card:request"
-    fields = frozenset({"to"})
-    to: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.ident(v.mapping(payload, cls.fields), "to"))
+    to: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RespondCard(Command):
     name = "card:respond"
-    fields = frozenset({"request", "accept"})
-    request: str
-    accept: bool
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        if "accept" not in data:
-            raise BadRequest("accept is required", field="accept")
-        return cls(v.ident(data, "request"), v.flag(data, "accept"))
+    request: str = field(ident)
+    accept: bool = field(required_flag)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Flag(Command):
     name = "flag"
-    fields = frozenset({"person", "reason"})
-    person: str
-    reason: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        return cls(v.ident(data, "person"), v.required_text(data, "reason", max_len=MAX_REASON))
+    person: str = field(ident)
+    reason: str = field(text(MAX_REASON))
 
 
-# --- hosts -------------------------------------------------------------------
-
-_UNSET: Any = object()
-
-
-def _capacity(data: Any) -> int | None:
-    return v.integer(data, "capacity", low=1, high=MAX_CAPACITY, required=False)
+# --- hosts -------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CreateRoom(Command):
     name = "room:create"
-    fields = frozenset({"title", "theme", "capacity"})
-    title: str
-    theme: str
-    capacity: int | None
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        theme = v.text(data, "theme", max_len=MAX_THEME, min_len=0, required=False) or ""
-        return cls(v.required_text(data, "title", max_len=MAX_TITLE), theme, _capacity(data))
+    title: str = field(text(MAX_TITLE))
+    theme: str = field(optional_text(MAX_THEME, empty=""))
+    capacity: int | None = field(capacity)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -176,32 +170,26 @@ class UpdateRoom(Command):
     """Fields left out stay as they are; `capacity: null` removes the limit."""
 
     name = "room:update"
-    fields = frozenset({"room", "title", "theme", "capacity"})
-    room: str
-    title: str | None
-    theme: str | None
-    capacity: int | None
-    set_capacity: bool
+    room: str = field(ident)
+    title: str | None = field(optional_text(MAX_TITLE))
+    theme: str | None = field(optional_text(MAX_THEME))
+    capacity: int | None = field(capacity)
+    #: Whether `capacity` was in the payload at all (null there means "no limit").
+    set_capacity: bool = False
 
     @classmethod
     def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        title = v.text(data, "title", max_len=MAX_TITLE, required=False)
-        theme = v.text(data, "theme", max_len=MAX_THEME, min_len=0, required=False)
-        if title is None and theme is None and "capacity" not in data:
+        command = super(UpdateRoom, cls).parse(payload)
+        given = "capacity" in v.mapping(payload)
+        if command.title is None and command.theme is None and not given:
             raise BadRequest("nothing to update")
-        return cls(v.ident(data, "room"), title, theme, _capacity(data), "capacity" in data)
+        return dataclasses.replace(command, set_capacity=given)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class OpenRoom(Command):
     name = "room:open"
-    fields = frozenset({"room"})
-    room: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.ident(v.mapping(payload, cls.fields), "room"))
+    room: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -212,100 +200,55 @@ class CloseRoom(OpenRoom):
 @dataclasses.dataclass(frozen=True, slots=True)
 class Announce(Command):
     name = "announce"
-    fields = frozenset({"text"})
-    text: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.required_text(v.mapping(payload, cls.fields), "text", max_len=MAX_CHAT))
+    text: str = field(text(MAX_CHAT))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SetTimer(Command):
     name = "timer:set"
-    fields = frozenset({"seconds", "label"})
-    seconds: int
-    label: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        seconds = v.integer(data, "seconds", low=1, high=86_400)
-        assert seconds is not None
-        label = v.text(data, "label", max_len=MAX_LABEL, min_len=0, required=False) or ""
-        return cls(seconds, label)
+    seconds: int = field(whole(1, 86_400))
+    label: str = field(optional_text(MAX_LABEL, empty=""))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClearTimer(Command):
     name = "timer:clear"
-    fields = frozenset()
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        v.mapping(payload, cls.fields)
-        return cls()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Recall(ClearTimer):
+class Recall(Command):
     name = "recall"
 
 
-# --- moderators --------------------------------------------------------------
+# --- moderators --------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Mute(Command):
     name = "mod:mute"
-    fields = frozenset({"person", "minutes"})
-    person: str
-    minutes: int | None
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        minutes = v.integer(data, "minutes", low=1, high=MAX_MUTE_MINUTES, required=False)
-        return cls(v.ident(data, "person"), minutes)
+    person: str = field(ident)
+    minutes: int | None = field(whole(1, MAX_MUTE_MINUTES, required=False))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Unmute(Command):
     name = "mod:unmute"
-    fields = frozenset({"person"})
-    person: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        return cls(v.ident(v.mapping(payload, cls.fields), "person"))
+    person: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ModMove(Command):
     name = "mod:move"
-    fields = frozenset({"person", "room"})
-    person: str
-    room: str
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        return cls(v.ident(data, "person"), v.ident(data, "room"))
+    person: str = field(ident)
+    room: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Kick(Command):
     name = "mod:kick"
-    fields = frozenset({"person", "reason", "ban"})
-    person: str
-    reason: str
-    ban: bool
-
-    @classmethod
-    def parse(cls, payload: object) -> Self:
-        data = v.mapping(payload, cls.fields)
-        reason = v.required_text(data, "reason", max_len=MAX_REASON)
-        return cls(v.ident(data, "person"), reason, v.flag(data, "ban"))
+    person: str = field(ident)
+    reason: str = field(text(MAX_REASON))
+    ban: bool = field(optional_flag)
 
 
 COMMANDS: dict[str, type[Command]] = {
