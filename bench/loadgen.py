@@ -552,13 +552,16 @@ class Generator:
 
         async def rotate_movers() -> None:
             while loop.time() < self.deadline:
-                seated = [s for s in self.sims if s.welcomed.is_set() and s.role != "host"
-                          and not s.closing]
+                seated = [s for s in attendees() if not s.closing]
                 movers[:] = random.sample(seated, round(len(seated) * p["movers"]))
                 await asyncio.sleep(5.0)
 
+        residents = list(self.sims)
+
         def attendees() -> list[Sim]:
-            return [s for s in self.sims if s.welcomed.is_set() and s.role != "host"]
+            # in the storm only the residents talk: the newcomers just arrive
+            pool = residents if storm else self.sims
+            return [s for s in pool if s.welcomed.is_set() and s.role != "host"]
 
         drivers = [
             rotate_movers(),

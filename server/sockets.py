@@ -46,12 +46,23 @@ ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
 class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     #: requests by name and outcome, for /metrics
     requests: Requests
+    #: see server.tuning.Tuning.inline_moves
+    inline_moves = False
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any,
     ) -> None:
         ACK_REQUESTED.set(id is not None)
         await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+
+    async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
+        if self.inline_moves and id is None and data and data[0] == Move.name:
+            namespace = namespace or "/"
+            sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+            if sid is not None and self.manager.is_connected(sid, namespace):
+                await self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
 
     async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
         reply = await super()._trigger_event(event, namespace, *args)
@@ -72,6 +83,7 @@ def create_sio(max_payload: int, tuning: Tuning | None = None) -> SocketServer:
         **server_options(tuning),
     )
     sio.requests = Requests()
+    sio.inline_moves = tuning.inline_moves
     apply_tuning(sio, tuning)
     return sio
 

@@ -37,6 +37,9 @@ class Tuning:
     #: python-socketio's per-event task. Off, a client's events are handled in
     #: order on its own read loop (one client's slow request waits only itself).
     async_handlers: bool = True
+    #: `move` (fire-and-forget, never awaits) handled on the connection's read
+    #: loop instead of in a task of its own; other requests keep async_handlers.
+    inline_moves: bool = True
     #: Freeze what start-up allocated out of the cyclic collector's sight.
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
@@ -61,7 +64,7 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   async_handlers=True, gc_freeze=False, gc_threshold=())
+                   async_handlers=True, inline_moves=False, gc_freeze=False, gc_threshold=())
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]

@@ -74,6 +74,7 @@ def test_stock_tuning_is_the_libraries_defaults() -> None:
     """`Tuning.stock()` turns every knob back to what python-socketio does by itself."""
     stock = Tuning.stock()
     assert stock.ws_compression and not stock.direct_emit and stock.async_handlers
+    assert not stock.direct_write and not stock.inline_moves
     assert not stock.gc_freeze and stock.gc_threshold == ()
 
 
@@ -134,3 +135,28 @@ async def test_connections_are_known_to_the_direct_writer(server: Server) -> Non
         assert (await a.call("say", {"text": text[:1000]}))["ok"]
     await b.seen.wait_for("chat", lambda m: m["text"] == texts[-1][:1000])
     assert [m["text"] for m in b.seen.of("chat")] == [t[:1000] for t in texts]
+
+
+def test_socketio_still_routes_events_through_handle_event() -> None:
+    """python-socketio still calls _handle_event(eio_sid, namespace, id, data), where
+    `inline_moves` takes the move off the per-event task."""
+    import inspect
+
+    from server.sockets import SocketServer
+
+    base = inspect.signature(SocketServer.__mro__[1]._handle_event)
+    assert list(base.parameters) == ["self", "eio_sid", "namespace", "id", "data"]
+
+
+async def test_inline_moves_still_reach_the_table(tmp_path: Path) -> None:
+    """With `inline_moves`, moves are handled on the read loop and still coalesced per tick."""
+    path = write_config(tmp_path)  # inline_moves is the default
+    async with running(load(path, database=tmp_path / "k.db")) as srv:
+        assert srv.app[SIO].inline_moves
+        a, b = await srv.connected("Anna"), await srv.connected("Bert")
+        room = (await a.welcome())["rooms"][1]["id"]
+        for p in (a, b):
+            assert (await p.call("enter", {"room": room}))["ok"]
+        await a.emit("move", {"x": 11, "y": 22})
+        await b.seen.wait_for("positions", lambda d: [a.id, 11, 22] in d["p"])
+        assert (await a.call("say", {"text": "still answers"}))["ok"]
