@@ -258,23 +258,12 @@ def _start_spy(
 
 
 def _host_token(kohtaamo: str, config: Path, db: Path) -> str:
-    """A host's token from `kohtaamo staff add --json`, or the same call in-process
-    when the command line fails (it did at one point: see docs/performance.md)."""
+    """A host's token, from `kohtaamo staff add --json` as an operator would."""
     out = subprocess.run(
         [kohtaamo, "staff", "add", EVENT, "--role", "host", "--name", "Bench host",
          "--config", str(config), "--db", str(db), "--json"],
-        capture_output=True, timeout=60,
+        capture_output=True, timeout=60, check=True,
     )
-    if out.returncode != 0:
-        code = (
-            "import asyncio, json, sys; from pathlib import Path; "
-            "from rooms.model import Role; from server.cli import staff_add; "
-            "from server.config import load; "
-            "c = load(Path(sys.argv[1]), database=sys.argv[2]); "
-            "sys.exit(asyncio.run(staff_add(c, sys.argv[3], Role.HOST, 'Bench host', True)))"
-        )
-        out = subprocess.run([sys.executable, "-c", code, str(config), str(db), EVENT],
-                             capture_output=True, timeout=60, check=True, cwd=ROOT)
     return str(json.loads(out.stdout)["token"])
 
 
