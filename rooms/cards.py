@@ -77,6 +77,11 @@ class Cards(Floor):
             if r.to == person_id and r.sender in self.people
         ]
 
+    def welcome(self, person_id: str) -> dict[str, Any]:
+        welcome = super().welcome(person_id)
+        welcome["requests"] = self.requests_for(person_id)
+        return welcome
+
     def _request_wire(self, request: CardRequest) -> dict[str, Any]:
         return {"request": request.id, "from": self.people[request.sender].wire(),
                 "at": request.at}

@@ -127,7 +127,7 @@ class Floor:
         }
 
     def welcome(self, person_id: str) -> dict[str, Any]:
-        """The snapshot a new connection receives; the caller adds `requests`."""
+        """The snapshot a new connection receives (`Cards` fills in `requests`)."""
         me = self.person(person_id)
         w, h = self.settings.room_size
         return {

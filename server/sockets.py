@@ -123,7 +123,6 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         person = event.people[person_id]
         _resumed, out = event.connect(person_id, now_ms())
         welcome = event.welcome(person_id)
-        welcome["requests"] = await self.world.pending_requests(event, person_id)
         if self.sessions.sid_of(person_id) != sid:
             return
         # No await may yield between joining the channels and queueing the

@@ -146,10 +146,6 @@ class World:
         event = self.events[slug]
         return event, event.people[row["id"]]
 
-    async def pending_requests(self, event: Event, person_id: str) -> list[dict[str, object]]:
-        """Card requests waiting for this person's answer, for `welcome`."""
-        return event.requests_for(person_id)
-
     def card_lock(self, slug: str) -> asyncio.Lock:
         """Card operations of one event run one at a time."""
         return self._card_locks.setdefault(slug, asyncio.Lock())
