@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rooms.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, RoomClosed, RoomFull
+from rooms.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Muted,
+    NotFound,
+    RateLimited,
+    RoomClosed,
+    RoomFull,
+)
 from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer, Visit
 from rooms.outbound import (
     EndSession,
@@ -42,6 +51,7 @@ class Floor:
         code: str = "",
         settings: Settings | None = None,
         rates: Mapping[str, Rate] | None = None,
+        capacity: int | None = None,
     ) -> None:
         if lobby.kind is not RoomKind.LOBBY:
             raise ValueError("the first room of an event must be its lobby")
@@ -49,6 +59,7 @@ class Floor:
         self.title = title
         self.description = description
         self.code = code
+        self.capacity = capacity
         self.settings = settings or Settings()
         self.limits = Limits({**DEFAULT_RATES, **(rates or {})})
         self.lobby = lobby
@@ -148,6 +159,11 @@ class Floor:
             "room": self._room_of(me).detail(),
             "requests": [],
         }
+
+    def admit(self) -> None:
+        """Raise Conflict when as many people are connected as the event holds."""
+        if self.capacity is not None and self.connected_count >= self.capacity:
+            raise Conflict("the event is full right now; please try again a little later")
 
     # --- connections -------------------------------------------------------------
 

@@ -30,6 +30,8 @@ class EventConfig:
     title: str
     description: str = ""
     code: str = ""
+    #: How many people may be connected at once; None for no limit.
+    capacity: int | None = None
     rooms: tuple[RoomConfig, ...] = ()
 
 
@@ -95,6 +97,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
                 title=str(e["title"]),
                 description=str(e.get("description", "")),
                 code=str(e.get("code", "")),
+                capacity=int(e["capacity"]) if e.get("capacity") is not None else None,
                 rooms=tuple(
                     RoomConfig(str(r["title"]), str(r.get("theme", "")), r.get("capacity"))
                     for r in e.get("rooms", [])

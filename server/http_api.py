@@ -96,6 +96,7 @@ async def join(request: web.Request) -> web.Response:
         raise BadRequest("code must be a string", field="code")
     if event.code and code != event.code:
         raise Forbidden("wrong join code", field="code")
+    event.admit()
     token, person = await world.add_person(event.slug, Role.ATTENDEE, profile)
     return web.json_response({"token": token, "person": person.wire()}, status=201)
 

@@ -76,6 +76,7 @@ class World:
         event = Event(
             slug, row["title"], lobby=lobby, description=row["description"], code=row["code"],
             settings=settings, rates=self.config.rates,
+            capacity=next((e.capacity for e in self.config.events if e.slug == slug), None),
         )
         for room in rooms:
             if room is not lobby:

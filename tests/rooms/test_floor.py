@@ -259,3 +259,17 @@ def test_say_payload_limits() -> None:
     for bad in ({"text": "   "}, {"text": "x" * 1001}, {"text": 5}, {}, {"text": "a", "x": 1}):
         with pytest.raises(BadRequest):
             Say.parse(bad)
+
+
+def test_admit_refuses_newcomers_when_the_event_is_full() -> None:
+    """admit raises Conflict while as many people are connected as the capacity."""
+    from rooms.errors import Conflict
+
+    event = make_event()
+    event.capacity = 1
+    event.admit()
+    arrive(event, "anna")
+    with pytest.raises(Conflict):
+        event.admit()
+    event.disconnect("anna", T0)
+    event.admit()

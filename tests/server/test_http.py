@@ -137,3 +137,19 @@ async def test_pages_carry_a_strict_csp(server: Server) -> None:
     async with server.http.get(server.url + "/api/events/testfair") as resp:
         csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+async def test_full_event_refuses_joins(tmp_path: Path) -> None:
+    """With everyone's seats taken, a join is 409 conflict; a seat freed lets the next in."""
+    path = write_config(tmp_path, grace=0.2)
+    text = path.read_text().replace('slug = "testfair"', 'slug = "testfair"\ncapacity = 2')
+    path.write_text(text)
+    async with running(load(path, database=tmp_path / "k.db")) as srv:
+        first = await srv.connected("A")
+        await srv.connected("B")
+        status, body = await request(srv, "POST", "/api/events/testfair/join", json={"name": "C"})
+        assert status == 409 and is_error(body, "conflict")
+        assert "full" in body["error"]["message"]
+        await first.close()
+        await first.seen.wait_for("disconnect")
+        await srv.connected("C")
