@@ -1,0 +1,239 @@
+"""One simulated person: HTTP join, then Engine.IO v4 / Socket.IO v5 msgpack over an
+aiohttp WebSocket, offering permessage-deflate as browsers do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import re
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import msgpack
+
+if TYPE_CHECKING:
+    from bench.loadgen import Generator
+
+# Socket.IO packet types
+CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR = 0, 1, 2, 3, 4
+
+#: How long any single wait may take before it counts as an error.
+WAIT_S = 30.0
+
+#: Chat text carries its send time: "bench <perf_counter> ...".
+_STAMP = re.compile(r"bench (\d+\.\d+) ")
+
+
+class Sim:
+    """One simulated person: an HTTP join and one Engine.IO/Socket.IO websocket."""
+
+    def __init__(
+        self, gen: Generator, index: int, token: str | None = None, role: str = "attendee",
+    ) -> None:
+        self.gen = gen
+        self.index = index
+        self.role = role
+        self.name = f"Bench {index}"
+        self.token = token
+        self.id = ""
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.welcomed = asyncio.Event()
+        self.welcome: dict[str, Any] = {}
+        self.room: str | None = None
+        self.observer = False
+        self.closing = False
+        self.x = 500
+        self.y = 500
+        #: recent points sent and when (perf_counter), for move→peer latency
+        self.sent: dict[tuple[int, int], float] = {}
+        self._acks: dict[int, tuple[str, float, Callable[[dict[str, Any]], None] | None]] = {}
+        self._next_ack = 0
+
+    # --- front door ------------------------------------------------------------
+
+    async def join(self) -> None:
+        url = f"{self.gen.url}/api/events/{self.gen.event}/join"
+        async with self.gen.http.post(url, json={"name": self.name}) as r:
+            body = await r.json()
+            if r.status != 201:
+                code = body.get("error", {}).get("code", r.status)
+                raise RuntimeError(f"join {r.status} {code}")
+        self.token = body["token"]
+        self.id = body["person"]["id"]
+
+    async def connect(self) -> None:
+        ws_url = self.gen.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = await self.gen.http.ws_connect(
+            ws_url, compress=15 if self.gen.deflate else 0, autoping=True,
+            max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+        )
+        self.reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.welcomed.wait(), WAIT_S)
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.ws is not None and not self.ws.closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 2.0)
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self.reader
+
+    # --- sending ---------------------------------------------------------------
+
+    async def _send(self, pkt: dict[str, Any]) -> None:
+        ws = self.ws
+        if ws is None or ws.closed:
+            return
+        try:
+            await ws.send_bytes(msgpack.packb(pkt))
+        except (ConnectionError, RuntimeError):
+            self.gen.stats.error("send_failed")
+
+    async def emit(
+        self, name: str, data: Any,
+        on_ack: Callable[[dict[str, Any]], None] | None = None, ack: bool = True,
+    ) -> None:
+        pkt: dict[str, Any] = {"type": EVENT, "nsp": "/", "data": [name, data]}
+        if ack:
+            self._next_ack += 1
+            pkt["id"] = self._next_ack
+            self._acks[self._next_ack] = (name, time.perf_counter(), on_ack)
+        await self._send(pkt)
+
+    async def move(self) -> None:
+        w, h = self.gen.room_size
+        for _ in range(4):  # a new point, different from the last
+            nx = min(max(self.x + random.randint(-20, 20), 1), w - 1)
+            ny = min(max(self.y + random.randint(-20, 20), 1), h - 1)
+            if (nx, ny) != (self.x, self.y):
+                break
+        self.x, self.y = nx, ny
+        sent = self.sent
+        if len(sent) > 64:
+            del sent[next(iter(sent))]
+        sent[(nx, ny)] = time.perf_counter()
+        self.gen.stats.count["moves_sent"] += 1
+        await self.emit("move", {"x": nx, "y": ny}, ack=False)
+
+    async def say(self) -> None:
+        await self.emit("say", {"text": f"bench {time.perf_counter():.6f} hello"})
+
+    async def enter(self, room: str) -> None:
+        def done(reply: dict[str, Any]) -> None:
+            if reply.get("ok"):
+                self.gen.seat(self, room)
+        await self.emit("enter", {"room": room}, done)
+
+    # --- receiving -------------------------------------------------------------
+
+    async def _read(self) -> None:
+        ws = self.ws
+        assert ws is not None
+        stats = self.gen.stats
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    await self._packet(msgpack.unpackb(msg.data, strict_map_key=False))
+                elif msg.type == aiohttp.WSMsgType.TEXT:
+                    await self._engineio(msg.data)
+                elif msg.type == aiohttp.WSMsgType.ERROR:
+                    stats.error("ws_error")
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            stats.error(f"reader:{type(exc).__name__}")
+        if not self.closing:
+            stats.disconnects += 1
+            self.gen.unseat(self)
+
+    async def _engineio(self, text: str) -> None:
+        kind = text[:1]
+        if kind == "0":  # OPEN: now connect the default namespace with our token
+            await self._send({"type": CONNECT, "nsp": "/", "data": {"token": self.token}})
+        elif kind == "2":  # PING from the server
+            assert self.ws is not None
+            await self.ws.send_str("3")
+        elif kind == "1":
+            self.gen.stats.count["eio_close"] += 1
+
+    async def _packet(self, pkt: dict[str, Any]) -> None:
+        kind = pkt.get("type")
+        stats = self.gen.stats
+        if kind == EVENT:
+            data = pkt.get("data") or [None]
+            await self._event(data[0], data[1] if len(data) > 1 else None)
+        elif kind == ACK:
+            entry = self._acks.pop(pkt.get("id", -1), None)
+            if entry is None:
+                stats.error("stray_ack")
+                return
+            name, t0, callback = entry
+            reply = (pkt.get("data") or [{}])[0]
+            if stats.measuring:
+                stats.ack_ms.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+            if reply.get("ok"):
+                stats.count[f"ack_ok:{name}"] += 1
+            else:
+                err = reply.get("error", {})
+                code = err.get("code", "?")
+                if code == "bad_request" and "unknown request" in err.get("message", ""):
+                    stats.count[f"unknown_request:{name}"] += 1
+                elif code in ("room_full", "room_closed", "rate_limited", "conflict"):
+                    stats.count[f"refused:{name}:{code}"] += 1  # legitimate domain answers
+                else:
+                    stats.error(f"ack:{name}:{code}")
+            if callback is not None:
+                callback(reply)
+        elif kind == CONNECT:
+            stats.count["sio_connected"] += 1
+        elif kind == CONNECT_ERROR:
+            stats.error(f"connect_error:{(pkt.get('data') or {}).get('code')}")
+            if self.ws is not None:
+                await self.ws.close()
+        elif kind == DISCONNECT:
+            stats.count["server_disconnect"] += 1
+
+    async def _event(self, name: str, data: Any) -> None:
+        stats = self.gen.stats
+        stats.count[f"recv:{name}"] += 1
+        if name == "positions":
+            if self.observer and stats.measuring:
+                now = time.perf_counter()
+                sims = self.gen.by_id
+                for pid, x, y in data["p"]:
+                    if pid == self.id:
+                        continue
+                    sender = sims.get(pid)
+                    t0 = sender.sent.get((x, y)) if sender is not None else None
+                    if t0 is not None:
+                        ms = (now - t0) * 1000
+                        stats.move_ms.append(ms)
+                        second = int(now - stats.t0)
+                        if ms > stats.worst_by_s.get(second, 0.0):
+                            stats.worst_by_s[second] = ms
+        elif name == "chat":
+            if self.observer and stats.measuring and data.get("from") != self.id:
+                m = _STAMP.match(data.get("text", ""))
+                if m:
+                    stats.chat_ms.append((time.perf_counter() - float(m.group(1))) * 1000)
+        elif name == "welcome":
+            self.welcome = data
+            self.id = data["me"]["id"]
+            self.room = data["room"]["room"]["id"]
+            self.gen.by_id[self.id] = self
+            self.welcomed.set()
+        elif name == "moved":
+            self.gen.seat(self, data["room"]["room"]["id"])
+        elif name == "card:requested":
+            await self.emit("card:respond", {"request": data["request"], "accept": True})
+        elif name == "error":
+            stats.error(f"event:{data.get('request')}:{data.get('code')}")
+        elif name in ("kicked", "replaced"):
+            stats.error(name)
