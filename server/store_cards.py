@@ -117,7 +117,14 @@ class CardStore:
     # --- visits and the report ----------------------------------------------------------
 
     async def record_visits(self, slug: str, visits: Iterable[Visit]) -> None:
-        """Append entries and close exits, in order."""
+        """Append entries and close exits, in order, in one transaction."""
+        try:
+            await self._record_visits(slug, visits)
+        except BaseException:
+            await self.db.rollback()
+            raise
+
+    async def _record_visits(self, slug: str, visits: Iterable[Visit]) -> None:
         for visit in visits:
             if visit.entered:
                 await self.db.execute(

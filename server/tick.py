@@ -10,6 +10,7 @@ import time
 from rooms.outbound import Outbox
 from server.delivery import Delivery
 from server.metrics import TICK_BUCKETS, Histogram
+from server.tasks import OwnedTask
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
@@ -28,24 +29,18 @@ class TickLoop:
         self.last_tick = time.monotonic()
         #: Seconds of work per tick, for /metrics.
         self.work = Histogram(TICK_BUCKETS)
-        self._task: asyncio.Task[None] | None = None
+        self._task = OwnedTask("kohtaamo-tick", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="kohtaamo-tick")
+        self._task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._task.stop()
 
     def alive(self) -> bool:
         """The loop is running and ticked within the last few periods (or second)."""
         fresh = time.monotonic() - self.last_tick < max(2.0, 5 * self.period)
-        return self._task is not None and not self._task.done() and fresh
+        return self._task.running() and fresh
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

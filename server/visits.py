@@ -4,9 +4,10 @@ SQLite once a second, with the peak of people connected, for the organizer repor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from rooms.model import Visit
+from server.tasks import OwnedTask
 from server.world import World
 
 log = logging.getLogger(__name__)
@@ -17,17 +18,15 @@ class VisitLog:
         self.world = world
         self.period = period
         self._peaks: dict[str, int] = {}
-        self._task: asyncio.Task[None] | None = None
+        #: visits drained from the floor and not yet written, per event
+        self._pending: dict[str, list[Visit]] = {}
+        self._task = OwnedTask("kohtaamo-visits", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="kohtaamo-visits")
+        self._task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
         await self.flush()
 
     async def _run(self) -> None:
@@ -41,9 +40,11 @@ class VisitLog:
     async def flush(self) -> None:
         store = self.world.storage.cards
         for slug, event in list(self.world.events.items()):
-            visits = event.drain_visits()
-            if visits:
-                await store.record_visits(slug, visits)
+            pending = self._pending.setdefault(slug, [])
+            pending += event.drain_visits()
+            if pending:
+                await store.record_visits(slug, pending)
+                pending.clear()
             if event.peak_connected > self._peaks.get(slug, 0):
                 self._peaks[slug] = event.peak_connected
                 await store.raise_peak(slug, event.peak_connected)
