@@ -244,6 +244,14 @@ class ModMove(Command):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Unban(Command):
+    """Lift a ban (an extension of the contract): the person's link works again."""
+
+    name = "mod:unban"
+    person: str = field(ident)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Kick(Command):
     name = "mod:kick"
     person: str = field(ident)
@@ -256,6 +264,6 @@ COMMANDS: dict[str, type[Command]] = {
     for cls in (
         Enter, Move, Say, Whisper, SetStatus, Wave, RequestCard, RespondCard, Flag,
         CreateRoom, UpdateRoom, OpenRoom, CloseRoom, Announce, SetTimer, ClearTimer, Recall,
-        Mute, Unmute, ModMove, Kick,
+        Mute, Unmute, ModMove, Kick, Unban,
     )
 }

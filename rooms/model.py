@@ -105,6 +105,8 @@ class Person:
     connected: bool = False
     #: When the last connection dropped; the person is "in grace" until it expires.
     dropped_at: int | None = None
+    #: Refused at the door (their token) until a moderator lifts the ban.
+    banned: bool = False
 
     @property
     def present(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rooms.errors import BadRequest, Forbidden, NotFound
+from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
 from rooms.floor import Floor
 from rooms.model import Person, Role, Room, RoomKind, Timer
 from rooms.outbound import Message, Outbox, ToPerson, ToStaff
@@ -263,8 +263,24 @@ class Staff(Floor):
         self._check_rate(actor, "staff", now)
         out = self.end_session(target, "kicked", {"reason": reason},
                                "banned" if ban else "kicked", now)
+        if ban:
+            target.banned = True
         return self._done(actor, "mod:kick", target.id, now,
                           detail={"reason": reason, "ban": ban}, out=out)
+
+    def unban(self, actor_id: str, person_id: str, now: int) -> Action:
+        """Lift a ban: the person's link works again (the server clears it in storage).
+
+        Raises Forbidden (rank as for a kick), NotFound, Conflict (not banned),
+        RateLimited.
+        """
+        actor = self._staff(actor_id, MODERATORS)
+        target = self._subject(actor, person_id)
+        if not target.banned:
+            raise Conflict("that person is not banned", field="person")
+        self._check_rate(actor, "staff", now)
+        target.banned = False
+        return self._done(actor, "mod:unban", target.id, now)
 
     # --- everyone: flags -------------------------------------------------------------
 

@@ -51,3 +51,11 @@ async def flags(request: web.Request) -> web.Response:
     event = await _staff_of(request, MODERATORS)
     rows = await request.app[WORLD].storage.staff.flags(event.slug, _limit(request))
     return web.json_response(rows)
+
+
+@routes.get("/api/events/{event}/bans")
+async def bans(request: web.Request) -> web.Response:
+    """People banned, latest first: `[{person, name, at, by, by_name, reason}]`."""
+    event = await _staff_of(request, MODERATORS)
+    rows = await request.app[WORLD].storage.staff.bans(event.slug, _limit(request))
+    return web.json_response(rows)

@@ -42,6 +42,9 @@ class StaffStore:
     async def ban(self, person_id: str) -> None:
         await self.db.execute("UPDATE people SET banned = 1 WHERE id = ?", (person_id,))
 
+    async def unban(self, person_id: str) -> None:
+        await self.db.execute("UPDATE people SET banned = 0 WHERE id = ?", (person_id,))
+
     async def save_timer(self, slug: str, timer: Timer | None) -> None:
         if timer is None:
             await self.db.execute("DELETE FROM timers WHERE event = ?", (slug,))
@@ -89,6 +92,26 @@ class StaffStore:
             {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "action": r["action"],
              "target": r["target"], "detail": json.loads(r["detail"]),
              "actor_name": r["actor_name"], "target_name": r["target_name"]}
+            for r in rows
+        ]
+
+    async def bans(self, slug: str, limit: int) -> list[dict[str, Any]]:
+        """People banned in the event, latest ban first, with who banned them and why."""
+        async with self.db.execute(
+            "SELECT p.id, NULLIF(json_extract(p.profile, '$.name'), '') AS name,"
+            " m.at, m.actor, NULLIF(json_extract(a.profile, '$.name'), '') AS actor_name,"
+            " json_extract(m.detail, '$.reason') AS reason"
+            " FROM people p LEFT JOIN moderation_log m ON m.seq = (SELECT MAX(seq)"
+            "   FROM moderation_log WHERE target = p.id AND action = 'mod:kick')"
+            " LEFT JOIN people a ON a.id = m.actor"
+            " WHERE p.event = ? AND p.banned = 1 AND p.erased_at IS NULL"
+            " ORDER BY m.at DESC LIMIT ?",
+            (slug, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            {"person": r["id"], "name": r["name"], "at": r["at"], "by": r["actor"],
+             "by_name": r["actor_name"], "reason": r["reason"]}
             for r in rows
         ]
 

@@ -82,8 +82,6 @@ class World:
             if room is not lobby:
                 event.add_room(room)
         for p in await self.storage.people_of(slug):
-            if p["banned"]:
-                continue
             self._register(event, self._person_from_row(p))
         await self.storage.cards.close_open_visits(slug, now_ms())
         await self.storage.cards.restore(event)
@@ -95,6 +93,7 @@ class World:
         return Person(
             id=row["id"], role=Role(row["role"]), profile=profile_from_json(row["profile"]),
             muted=bool(row["muted"]), muted_until=row["muted_until"],
+            banned=bool(row["banned"]),
         )
 
     def _register(self, event: Event, person: Person) -> None:

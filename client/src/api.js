@@ -60,4 +60,5 @@ export const api = {
   reportCsv: (slug, token) => call("GET", `${ev(slug)}/report?format=csv`, { token }),
   moderation: (slug, token) => call("GET", `${ev(slug)}/moderation`, { token }),
   flags: (slug, token) => call("GET", `${ev(slug)}/flags`, { token }),
+  bans: (slug, token) => call("GET", `${ev(slug)}/bans`, { token }),
 };

@@ -28,6 +28,7 @@ export const CLIENT_EVENTS = Object.freeze({
   MOD_UNMUTE: "mod:unmute",
   MOD_MOVE: "mod:move",
   MOD_KICK: "mod:kick",
+  MOD_UNBAN: "mod:unban",
 });
 
 /** Events the server sends. */

@@ -205,6 +205,7 @@ export function moderatorView(ctx) {
   const reason = h("input", { type: "text", maxlength: 500 });
   const ban = h("input", { type: "checkbox", id: newId("ban") });
   const flagsList = h("ul", { class: "flags", role: "list" });
+  const bansBox = h("div", { class: "bans" });
   const logBox = h("div", { class: "modlog" });
   const target = () => personSel.value || null;
   const targetName = () => ctx.state.people.get(target())?.name || "";
@@ -243,8 +244,10 @@ export function moderatorView(ctx) {
               text: t("mod.kickText"), confirm: ban.checked ? t("mod.banButton") : t("mod.kick"), danger: true,
             });
             if (!sure) return;
-            if (ok(await ctx.request(C.MOD_KICK, { person: target(), reason: text, ban: ban.checked }), t("mod.kicked", { name }))) {
+            const banned = ban.checked;
+            if (ok(await ctx.request(C.MOD_KICK, { person: target(), reason: text, ban: banned }), t("mod.kicked", { name }))) {
               reason.value = ""; ban.checked = false;
+              if (banned) loadBans();
             }
           },
         }, t("mod.kick")))));
@@ -253,12 +256,30 @@ export function moderatorView(ctx) {
     const r = await api.flags(ctx.slug, ctx.token);
     if (r.ok) ctx.setFlags(r.data); else ctx.notifyError(r.error);
   };
+  const loadBans = async () => {
+    const r = await api.bans(ctx.slug, ctx.token);
+    if (!r.ok) { fill(bansBox, h("p", { class: "form-status" }, ctx.errorText(r.error))); return; }
+    fill(bansBox, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.noBans")) : h("ul", { class: "ban-list", role: "list" }, r.data.map((b) => {
+      const name = b.name || t("mod.someone");
+      return h("li", { class: "ban" },
+        h("p", {}, h("strong", {}, name), " ",
+          h("span", { class: "hint" }, b.by_name ? t("mod.bannedBy", { name: b.by_name }) : ""),
+          b.at ? [" · ", h("time", { datetime: new Date(b.at).toISOString() }, formatDateTime(b.at))] : null),
+        b.reason ? h("p", { class: "flag-reason" }, b.reason) : null,
+        h("button", {
+          type: "button", class: "button small", "aria-label": t("mod.unbanPerson", { name }),
+          onclick: async () => {
+            if (ok(await ctx.request(C.MOD_UNBAN, { person: b.person }), t("mod.unbanned", { name }))) loadBans();
+          },
+        }, t("mod.unban")));
+    })));
+  };
   const loadLog = async () => {
     const r = await api.moderation(ctx.slug, ctx.token);
     if (!r.ok) { fill(logBox, h("p", { class: "form-status" }, ctx.errorText(r.error))); return; }
     fill(logBox, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.logEmpty")) : h("ol", { class: "log-list" }, r.data.map((e) =>
       h("li", {}, h("time", { datetime: new Date(e.at).toISOString() }, formatDateTime(e.at)), " ",
-        h("strong", {}, nameOf(ctx, e.actor)), ` ${e.action} `, e.target ? nameOf(ctx, e.target) : "",
+        h("strong", {}, e.actor_name || nameOf(ctx, e.actor)), ` ${e.action} `, e.target ? (e.target_name || nameOf(ctx, e.target)) : "",
         detailText(e.detail) ? h("span", { class: "hint" }, ` — ${detailText(e.detail)}`) : null))));
   };
 
@@ -267,6 +288,8 @@ export function moderatorView(ctx) {
     h("section", { "aria-labelledby": "mod-flags" }, h("div", { class: "row between" }, h("h3", { id: "mod-flags" }, t("mod.flagsTitle")),
       h("button", { type: "button", class: "button small", onclick: loadFlags }, t("mod.refresh"))), flagsList),
     h("section", { "aria-labelledby": "mod-act" }, h("h3", { id: "mod-act" }, t("mod.actTitle")), actions),
+    h("section", { "aria-labelledby": "mod-bans" }, h("div", { class: "row between" }, h("h3", { id: "mod-bans" }, t("mod.bansTitle")),
+      h("button", { type: "button", class: "button small", onclick: loadBans }, t("mod.refresh"))), bansBox),
     isHost(ctx.state)
       ? h("section", { "aria-labelledby": "mod-log" }, h("div", { class: "row between" }, h("h3", { id: "mod-log" }, t("mod.logTitle")),
         h("button", { type: "button", class: "button small", onclick: loadLog }, t("mod.refresh"))), logBox)
@@ -318,7 +341,7 @@ export function moderatorView(ctx) {
     el,
     select,
     shown() {
-      if (!loaded) { loaded = true; loadFlags(); if (isHost(ctx.state)) loadLog(); }
+      if (!loaded) { loaded = true; loadFlags(); loadBans(); if (isHost(ctx.state)) loadLog(); }
     },
     update(changes) {
       if (changes.has(AREAS.PEOPLE)) fillPeople();

@@ -119,3 +119,10 @@ async def flag(ctx: Context, cmd: c.Flag) -> Reply:
     record, out = ctx.event.flag(ctx.person, cmd.person, cmd.reason, ctx.now)
     await ctx.world.storage.staff.add_flag(ctx.event.slug, record)
     return {"flag": record["flag"]}, out
+
+
+@route(c.Unban)
+async def unban(ctx: Context, cmd: c.Unban) -> Reply:
+    action = ctx.event.unban(ctx.person, cmd.person, ctx.now)
+    await ctx.world.storage.staff.unban(cmd.person)
+    return await _logged(ctx, action)

@@ -98,3 +98,26 @@ def test_second_tab_replaces_the_first(server, new_page) -> None:
     expect(first.locator(".ended")).to_contain_text("another tab")
     with pytest.raises(PlaywrightError):
         first.wait_for_event("websocket", timeout=3000)
+
+
+def test_moderator_bans_then_lifts_the_ban(server, new_page) -> None:
+    """A ban lists the person under Banned; lifting it lets their page join again on reload."""
+    mod = open_staff(new_page(), server, server.moderator_token)
+    a = join(new_page(), server, "Bashir Ali")
+
+    open_tab(mod, "Moderation")
+    choose_person(mod, "Bashir Ali")
+    mod.get_by_label("Reason (shown to the person)").fill("Häiriköinti")
+    mod.get_by_label("Also ban (they cannot come back)").check()
+    mod.get_by_role("button", name="Remove", exact=True).click()
+    mod.get_by_role("dialog").get_by_role("button", name="Remove and ban").click()
+    expect(a.locator("#conn")).to_have_attribute("data-conn", "kicked")
+
+    bans = mod.locator(".bans")
+    expect(bans).to_contain_text("Bashir Ali")
+    expect(bans).to_contain_text("Häiriköinti")
+    mod.get_by_role("button", name="Lift the ban on Bashir Ali").click()
+    expect(bans).to_contain_text("Nobody is banned.")
+
+    a.reload()
+    expect(a.locator("#conn")).to_have_attribute("data-conn", "connected")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rooms.errors import BadRequest, Forbidden, KohtaamoError, NotFound, RateLimited
+from rooms.errors import BadRequest, Conflict, Forbidden, KohtaamoError, NotFound, RateLimited
 from rooms.event import Event
 from rooms.model import Role
 from rooms.outbound import EndSession, ToEvent, ToPerson, ToStaff
@@ -282,3 +282,19 @@ def test_flag_goes_to_staff_online() -> None:
     for error, case in failures:
         with pytest.raises(error):
             case()
+
+
+def test_unban_lifts_only_a_ban_within_rank() -> None:
+    """A kick with ban marks the person banned; unban clears it once, within rank."""
+    event = make_event()
+    mod = arrive(event, "mod", Role.MODERATOR)
+    host = arrive(event, "host", Role.HOST)
+    anna = arrive(event, "anna")
+    with pytest.raises(Conflict):
+        event.unban(mod.id, anna.id, T0)
+    event.kick(mod.id, anna.id, "spam", True, T0)
+    assert anna.banned
+    with pytest.raises(Forbidden):
+        event.unban(mod.id, host.id, T0)
+    action = event.unban(mod.id, anna.id, T0)
+    assert not anna.banned and action.log_entry()["action"] == "mod:unban"

@@ -22,7 +22,7 @@ HOST_EVENTS = [
     "room:create", "room:update", "room:open", "room:close",
     "announce", "timer:set", "timer:clear", "recall",
 ]
-MOD_EVENTS = ["mod:mute", "mod:unmute", "mod:move", "mod:kick"]
+MOD_EVENTS = ["mod:mute", "mod:unmute", "mod:move", "mod:kick", "mod:unban"]
 ROLES = ["attendee", "moderator", "host"]
 #: What anyone may notice of a staff action.
 NOTICEABLE = ("muted", "unmuted", "moved", "kicked", "announcement", "timer", "disconnect")
@@ -41,7 +41,8 @@ async def snapshot(server: Server) -> Any:
     event = server.world().event("testfair")
     memory = (
         [r.wire() for r in event.rooms.values()],
-        {pid: (p.wire(), p.muted_until, p.connected) for pid, p in event.people.items()},
+        {pid: (p.wire(), p.muted_until, p.connected, p.banned)
+         for pid, p in event.people.items()},
         event.timer,
     )
     stored = [
@@ -68,6 +69,7 @@ PAYLOADS: dict[str, PayloadFor] = {
     "mod:unmute": lambda w, t: {"person": t},
     "mod:move": lambda w, t: {"person": t, "room": tables(w)[2]},
     "mod:kick": lambda w, t: {"person": t, "reason": "Matriisi", "ban": True},
+    "mod:unban": lambda w, t: {"person": t},
 }
 
 CELLS = [(actor, name, None) for actor in ROLES for name in HOST_EVENTS] + [
@@ -98,6 +100,10 @@ async def test_staff_event_matrix(
     event.timer = Timer("Vanha", now_ms() + 60_000)
     if aimed is not None and name == "mod:unmute":
         event.people[aimed.id].muted = True
+    if aimed is not None and name == "mod:unban":
+        event.people[aimed.id].banned = True
+        await server.world().storage.staff.ban(aimed.id)
+        await server.world().storage.db.commit()
     watchers = [p for p in (bystander, aimed) if p is not None]
     before = await snapshot(server)
 
@@ -119,7 +125,8 @@ async def test_staff_event_matrix(
             assert watcher.sio is not None and watcher.sio.connected
 
 
-HTTP_CALLS = {"moderation": {"host"}, "flags": {"moderator", "host"}}
+HTTP_CALLS = {"moderation": {"host"}, "flags": {"moderator", "host"},
+              "bans": {"moderator", "host"}}
 
 
 @pytest.mark.parametrize("actor", ROLES)
