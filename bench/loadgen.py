@@ -163,6 +163,17 @@ class Generator:
             due += step
             await asyncio.sleep(max(0.0, due - loop.time()))
 
+    async def probe_lag(self, period: float = 0.01) -> None:
+        """How late the generator's own loop wakes from a `period` sleep. When this is
+        near the latency figures, they are the generator's, not the server's."""
+        loop = asyncio.get_running_loop()
+        stats = self.stats
+        while loop.time() < self.deadline:
+            t0 = loop.time()
+            await asyncio.sleep(period)
+            if stats.measuring:
+                stats.gen_lag_ms.append(max(0.0, (loop.time() - t0 - period) * 1000))
+
     async def drive_poisson(
         self, every_s: float, action: Callable[[Sim], Awaitable[None]],
         pool: Callable[[], list[Sim]],
@@ -286,6 +297,7 @@ class Generator:
 
         drivers = [
             rotate_movers(),
+            self.probe_lag(),
             self.drive_moves(pick_movers, p["move_hz"]),
             self.drive_poisson(p["chat_every"], Sim.say, attendees),
             self.drive_poisson(p["card_every"], self.card_request, attendees),
@@ -338,6 +350,12 @@ class Generator:
             round((cpu1 - cpu0) * 1e6 / max(1, delivered + received), 1) if pid else None)
         r["move_to_peer_ms"] = percentiles(stats.move_ms)
         r["chat_to_peer_ms"] = percentiles(stats.chat_ms)
+        if storm:  # only what was said while the newcomers arrived
+            t0_storm, t1_storm = r.pop("_storm_span")
+            r["storm_chat_ms"] = percentiles([
+                ms for ms, sent in zip(stats.chat_ms, stats.chat_sent, strict=True)
+                if t0_storm <= sent <= t1_storm])
+        r["generator_lag_ms"] = percentiles(stats.gen_lag_ms)
         r["ack_ms"] = {k: percentiles(v) for k, v in sorted(stats.ack_ms.items())}
         r["connect_ms"] = percentiles(stats.connect_ms)
         r["move_worst_by_s"] = [round(stats.worst_by_s.get(i, 0.0)) for i in
@@ -364,9 +382,13 @@ class Generator:
         """Bring `people` in at once while the residents keep chatting."""
         start = len(self.sims)
         newcomers = [Sim(self, start + i) for i in range(p["people"])]
+        for s in newcomers:
+            s.quiet = True
         self.sims.extend(newcomers)
+        t0 = time.perf_counter()
         taken = await self.bring_in(newcomers, self.args.concurrency, seat=False)
         return {
+            "_storm_span": (t0, time.perf_counter()),
             "storm_s": round(taken, 3),
             "storm_welcomed": sum(1 for s in newcomers if s.welcomed.is_set()),
             "storm_connect_ms": percentiles(self.stats.connect_ms[-len(newcomers):]),

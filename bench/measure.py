@@ -65,6 +65,10 @@ class Stats:
         self.connect_ms: list[float] = []
         self.move_ms: list[float] = []
         self.chat_ms: list[float] = []
+        #: when each of chat_ms was sent (perf_counter)
+        self.chat_sent: list[float] = []
+        #: how late the generator's own loop woke from a 10 ms sleep
+        self.gen_lag_ms: list[float] = []
         self.ack_ms: dict[str, list[float]] = {}
         self.count: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()

@@ -122,7 +122,11 @@ def markdown_row(r: dict[str, Any]) -> str:
         v = (d or {}).get(k)
         return "-" if v is None else f"{v:g}"
     mv, ch = r.get("move_to_peer_ms"), r.get("chat_to_peer_ms")
-    storm = f" storm {r['storm_s']} s ({r['storm_welcomed']})" if "storm_s" in r else ""
+    storm = ""
+    if "storm_s" in r:
+        sc = r.get("storm_chat_ms")
+        storm = (f" storm {r['storm_s']} s ({r['storm_welcomed']}), chat during it "
+                 f"p50/p99 {p(sc, 'p50')}/{p(sc, 'p99')} ms (n {p(sc, 'n')})")
     return (
         f"| {r['label']} | {r['profile']} | {r['connected']} | {r['connect_s']} s{storm} | "
         f"{r.get('moves_ingested_per_s', r.get('moves_sent_per_s'))} | "
@@ -131,7 +135,8 @@ def markdown_row(r: dict[str, Any]) -> str:
         f"(+{r.get('server_cpu_wait', '?')} wait) | "
         f"{r.get('server_us_per_msg')} | {r['server_rss_end_kb'] // 1024} MB | "
         f"{r['rss_per_connection_kb']} KB | "
-        f"{r['error_count']}/{r['disconnects']} | {r['generator_cpu']} |"
+        f"{r['error_count']}/{r['disconnects']} | {r['generator_cpu']}"
+        f" (lag p99 {p(r.get('generator_lag_ms'), 'p99')} ms) |"
     )
 
 
@@ -246,8 +251,15 @@ def main(argv: list[str] | None = None) -> int:
 def _start_spy(
     pid: int, args: argparse.Namespace, folder: Path, people: int, stamp: str, label: str,
 ) -> subprocess.Popen[bytes]:
-    """py-spy, started once the people are likely in (a rough wait, bounded)."""
-    time.sleep(min(120.0, 5 + people / 100))
+    """py-spy, started once the people are likely in (a rough wait, bounded).
+
+    In the storm that is the residents only: the window should hold the storm,
+    which starts after they connect, settle (2 s) and warm up (3 s).
+    """
+    if args.profile == "storm":
+        time.sleep(4 + PROFILES["storm"]["residents"] / 100)
+    else:
+        time.sleep(min(120.0, 5 + people / 100))
     out = RESULTS / f"{stamp}-{label}.speedscope.json"
     return subprocess.Popen(
         [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration",
