@@ -10,6 +10,7 @@ pinned in pyproject.toml and tested in tests/server/test_tuning.py.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
 from collections.abc import Mapping
@@ -34,6 +35,10 @@ class Tuning:
     #: straight to each idle connection's transport, skipping engineio's
     #: per-socket queue and writer task (the largest cost in the profile).
     direct_write: bool = True
+    #: With direct_write, the frames a connection is sent during one pass of the
+    #: event loop are joined and written with one send at the start of the next
+    #: (a storm's `room:joined` to the lobby was one syscall per recipient).
+    batch_writes: bool = True
     #: python-socketio's per-event task. Off, a client's events are handled in
     #: order on its own read loop (one client's slow request waits only itself).
     async_handlers: bool = True
@@ -64,7 +69,8 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   async_handlers=True, inline_moves=False, gc_freeze=False, gc_threshold=())
+                   batch_writes=False, async_handlers=True, inline_moves=False, gc_freeze=False,
+                   gc_threshold=())
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -102,9 +108,10 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
     per connection is kept either way.
     """
 
-    def __init__(self, direct_write: bool = False) -> None:
+    def __init__(self, direct_write: bool = False, batch_writes: bool = False) -> None:
         super().__init__()
         self.direct_write = direct_write
+        self.batch = FrameBatch() if batch_writes else None
 
     async def emit(
         self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,
@@ -135,11 +142,12 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         eio = self.server.eio
         send = eio.send_packet
         sockets = eio.sockets
+        batch = self.batch
         # a snapshot: the room may change while a send yields
         for sid, eio_sid in list(self.get_participants(namespace, room)):
             if sid in skip:
                 continue
-            if frame is not None and _write_now(sockets.get(eio_sid), frame):
+            if frame is not None and _write_now(sockets.get(eio_sid), frame, batch):
                 continue
             for p in eio_pkts:
                 await send(eio_sid, p)
@@ -157,8 +165,40 @@ def binary_frame(payload: bytes) -> bytes:
     return header + payload
 
 
-def _write_now(sock: Any, frame: bytes) -> bool:
-    """Write `frame` to an idle, uncompressed WebSocket now; False to use the queue."""
+class FrameBatch:
+    """Frames bound for each transport during one pass of the event loop, written
+    as one send per transport by a callback that runs at the start of the next.
+
+    Order per connection holds: frames are joined in the order they were added,
+    and anything engineio's writer sends after them is queued after the flush
+    was scheduled, so it is written after it (see `_write_now`).
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[Any, list[bytes]] = {}
+
+    def holds(self, transport: Any) -> bool:
+        return transport in self._pending
+
+    def add(self, transport: Any, frame: bytes) -> None:
+        chunks = self._pending.get(transport)
+        if chunks is not None:
+            chunks.append(frame)
+            return
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending[transport] = [frame]
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for transport, chunks in pending.items():
+            if not transport.is_closing():
+                transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+
+
+def _write_now(sock: Any, frame: bytes, batch: FrameBatch | None = None) -> bool:
+    """Write `frame` to an idle, uncompressed WebSocket now (or add it to `batch`);
+    False to use engineio's queue."""
     ws = getattr(sock, "kohtaamo_ws", None)
     if ws is None or sock.closing or sock.closed or not sock.upgraded or ws.compress:
         return False
@@ -166,9 +206,17 @@ def _write_now(sock: Any, frame: bytes) -> bool:
         return False
     writer = ws._writer
     transport = writer.transport if writer is not None else None
-    if transport is None or transport.is_closing() or transport.get_write_buffer_size():
+    if transport is None:
         return False
-    transport.write(frame)
+    if batch is not None and batch.holds(transport):
+        batch.add(transport, frame)  # behind this pass's earlier frames
+        return True
+    if transport.is_closing() or transport.get_write_buffer_size():
+        return False
+    if batch is not None:
+        batch.add(transport, frame)
+    else:
+        transport.write(frame)
     return True
 
 
@@ -176,7 +224,8 @@ def server_options(tuning: Tuning) -> dict[str, Any]:
     """Keyword arguments for `socketio.AsyncServer` that carry the tuning."""
     options: dict[str, Any] = {"async_handlers": tuning.async_handlers}
     if tuning.direct_emit:
-        options["client_manager"] = DirectManager(direct_write=tuning.direct_write)
+        options["client_manager"] = DirectManager(
+            direct_write=tuning.direct_write, batch_writes=tuning.batch_writes)
     return options
 
 
