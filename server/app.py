@@ -28,7 +28,7 @@ def create_app(config: Config) -> web.Application:
     sessions = Sessions()
     sio = create_sio(config.max_payload, config.tuning)
     delivery = Delivery(sio, sessions)
-    sio.register_namespace(FloorNamespace(world, sessions, delivery))
+    sio.register_namespace(FloorNamespace(world, sessions, delivery, config.tuning))
     sio.attach(app)
     app[CONFIG] = config
     app[WORLD] = world

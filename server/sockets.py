@@ -15,8 +15,10 @@ client asked for an ack.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import socketio
@@ -91,12 +93,24 @@ def create_sio(max_payload: int, tuning: Tuning | None = None) -> SocketServer:
 class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """The default namespace. Holds no per-client state: that lives in `Sessions`."""
 
-    def __init__(self, world: World, sessions: Sessions, delivery: Delivery) -> None:
+    def __init__(
+        self, world: World, sessions: Sessions, delivery: Delivery,
+        tuning: Tuning | None = None,
+    ) -> None:
+        tuning = tuning or Tuning()
         super().__init__("/")
         self.world = world
         self.sessions = sessions
         self.delivery = delivery
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Connections waiting for their welcome, in arrival order, and the task
+        #: that sends them (see Tuning.pace_welcomes); None sends each at once.
+        self._welcomes: collections.deque[tuple[str, str, str]] | None = (
+            collections.deque() if tuning.pace_welcomes else None)
+        self._welcomer: asyncio.Task[None] | None = None
+        #: Seconds of welcomes sent in one pass of the event loop before the
+        #: others wait for the next, so reads (chat, moves) run in between.
+        self.welcome_budget = tuning.welcome_budget_ms / 1000
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -112,11 +126,39 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.disconnect(old)
         # The welcome goes out once the CONNECT packet has: python-socketio sends
         # that after this handler returns, and our task runs after it.
-        task = asyncio.create_task(self._welcome(sid, event.slug, person.id))
+        if self._welcomes is None:
+            self._start(self._send_welcome(sid, event.slug, person.id))
+            return
+        self._welcomes.append((sid, event.slug, person.id))
+        if self._welcomer is None:
+            self._welcomer = self._start(self._send_welcomes(self._welcomes))
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
-    async def _welcome(self, sid: str, slug: str, person_id: str) -> None:
+    async def _send_welcomes(self, waiting: collections.deque[tuple[str, str, str]]) -> None:
+        """Send waiting welcomes in arrival order, `welcome_budget` seconds of them
+        a pass. Each lists everyone present: at a storm's height a pass that sent
+        every ready one kept the residents' chat waiting for hundreds of ms."""
+        loop = asyncio.get_running_loop()
+        try:
+            while waiting:
+                deadline = loop.time() + self.welcome_budget
+                while waiting:
+                    try:
+                        await self._send_welcome(*waiting.popleft())
+                    except Exception:
+                        log.exception("welcome failed")
+                    if loop.time() >= deadline:
+                        break
+                await asyncio.sleep(0)
+        finally:
+            self._welcomer = None
+
+    async def _send_welcome(self, sid: str, slug: str, person_id: str) -> None:
         if self.sessions.sid_of(person_id) != sid:
             return  # gone or replaced before we got here
         event = self.world.events[slug]

@@ -35,10 +35,19 @@ class Tuning:
     #: straight to each idle connection's transport, skipping engineio's
     #: per-socket queue and writer task (the largest cost in the profile).
     direct_write: bool = True
-    #: With direct_write, the frames a connection is sent during one pass of the
-    #: event loop are joined and written with one send at the start of the next
-    #: (a storm's `room:joined` to the lobby was one syscall per recipient).
+    #: With direct_write, a connection's first frame in a pass of the event loop
+    #: is written at once and the rest of that pass's are joined and written with
+    #: one send at the start of the next (a storm's `room:joined` to the lobby
+    #: was one syscall per recipient).
     batch_writes: bool = True
+    #: Welcomes sent in arrival order by one task, `welcome_budget_ms` of them
+    #: a pass of the event loop. Each lists everyone present, so at a storm's
+    #: height a pass that sent all the ready ones (~100 in flight) kept everyone
+    #: else's reads waiting.
+    pace_welcomes: bool = True
+    #: With pace_welcomes: milliseconds of welcomes per pass (0: one a pass).
+    #: Less keeps residents' chat faster during a storm; more lets it end sooner.
+    welcome_budget_ms: int = 10
     #: python-socketio's per-event task. Off, a client's events are handled in
     #: order on its own read loop (one client's slow request waits only itself).
     async_handlers: bool = True
@@ -60,7 +69,10 @@ class Tuning:
         values = dict(table)
         if "gc_threshold" in values:
             values["gc_threshold"] = tuple(int(v) for v in values["gc_threshold"])
-        for name in names - {"gc_threshold"}:
+        budget = values.get("welcome_budget_ms", 0)
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 1000:
+            raise ValueError("[tuning] welcome_budget_ms must be a whole number from 0 to 1000")
+        for name in names - {"gc_threshold", "welcome_budget_ms"}:
             if name in values and not isinstance(values[name], bool):
                 raise ValueError(f"[tuning] {name} must be true or false")
         return cls(**values)
@@ -69,8 +81,8 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   batch_writes=False, async_handlers=True, inline_moves=False, gc_freeze=False,
-                   gc_threshold=())
+                   batch_writes=False, pace_welcomes=False, async_handlers=True,
+                   inline_moves=False, gc_freeze=False, gc_threshold=())
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -166,18 +178,24 @@ def binary_frame(payload: bytes) -> bytes:
 
 
 class FrameBatch:
-    """Frames bound for each transport during one pass of the event loop, written
-    as one send per transport by a callback that runs at the start of the next.
+    """A connection's frames during one pass of the event loop: the first is
+    written at once, the rest are joined and written with one send by a callback
+    at the start of the next pass.
 
-    Order per connection holds: frames are joined in the order they were added,
-    and anything engineio's writer sends after them is queued after the flush
-    was scheduled, so it is written after it (see `_write_now`).
+    So a connection sent one frame a pass (a tick's `positions`) pays no wait,
+    and one sent hundreds (the lobby during a storm) pays two sends, not
+    hundreds. Order per connection holds: later frames of the pass are joined
+    behind the first in the order they were added, and anything engineio's
+    writer sends after them is queued after the flush was scheduled, so it is
+    written after it (see `_write_now`).
     """
 
     def __init__(self) -> None:
+        self._sent: set[Any] = set()
         self._pending: dict[Any, list[bytes]] = {}
 
     def holds(self, transport: Any) -> bool:
+        """Whether frames for `transport` wait for the flush (new ones go behind them)."""
         return transport in self._pending
 
     def add(self, transport: Any, frame: bytes) -> None:
@@ -185,12 +203,17 @@ class FrameBatch:
         if chunks is not None:
             chunks.append(frame)
             return
-        if not self._pending:
+        if not (self._sent or self._pending):
             asyncio.get_running_loop().call_soon(self.flush)
-        self._pending[transport] = [frame]
+        if transport in self._sent:
+            self._pending[transport] = [frame]
+        else:
+            self._sent.add(transport)
+            transport.write(frame)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, {}
+        self._sent.clear()
         for transport, chunks in pending.items():
             if not transport.is_closing():
                 transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))

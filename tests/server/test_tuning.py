@@ -70,12 +70,22 @@ def test_unknown_tuning_is_a_config_error(tmp_path: Path) -> None:
         load(path)
 
 
+@pytest.mark.parametrize("value", ["true", "-1", "2.5", '"10"', "100000"])
+def test_welcome_budget_must_be_a_sensible_whole_number(tmp_path: Path, value: str) -> None:
+    """`welcome_budget_ms` takes milliseconds, 0 to 1000, and nothing else."""
+    path = write_config(tmp_path, extra=f"\n[tuning]\nwelcome_budget_ms = {value}\n")
+    with pytest.raises(ConfigError):
+        load(path)
+    assert Tuning.from_table({"welcome_budget_ms": 0}).welcome_budget_ms == 0
+
+
 def test_stock_tuning_is_the_libraries_defaults() -> None:
     """`Tuning.stock()` turns every knob back to what python-socketio does by itself."""
     stock = Tuning.stock()
     assert stock.ws_compression and not stock.direct_emit and stock.async_handlers
     assert not stock.direct_write and not stock.inline_moves
     assert not stock.gc_freeze and stock.gc_threshold == ()
+    assert not stock.batch_writes and not stock.pace_welcomes
 
 
 async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
