@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
 from server.protocol_names import CLIENT_EVENTS, ERROR_CODES, SERVER_EVENTS
+from server.tuning import Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT.parent / "shared" / "protocol.md"
@@ -55,3 +57,9 @@ def test_project_doc_contains_the_contract(contract: str) -> None:
     assert body in doc
     for name in CLIENT_EVENTS | SERVER_EVENTS:
         assert f"`{name}`" in doc, name
+
+
+def test_project_doc_names_every_tuning_setting() -> None:
+    """Each `[tuning]` key the server accepts is named in docs/protocol.md."""
+    doc = DOC.read_text(encoding="utf-8")
+    assert [f.name for f in dataclasses.fields(Tuning) if f"`{f.name}`" not in doc] == []
