@@ -6,10 +6,11 @@ its outbox delivered; every error becomes the contract's error ack here, or an
 `error` event when the client asked for no ack. `move` is fire-and-forget: bad
 points are dropped, as the contract says.
 
-Two seams of python-socketio are used (pinned in pyproject.toml, tested in
+Three seams of python-socketio are used (pinned in pyproject.toml, tested in
 tests/server/test_socketio_seams.py): the `serializer` packet class
-(`server.packet`), and `_handle_event_internal`, where we learn whether the
-client asked for an ack.
+(`server.packet`), `_handle_event_internal`, where we learn whether the
+client asked for an ack, and `_send_packet`, where a packet for one client
+may be written directly (server/tuning.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from server.handlers import ROUTES, Context, load_all
 from server.metrics import Requests
 from server.packet import MALFORMED, Packet
 from server.sessions import Sessions
-from server.tuning import Tuning, server_options
+from server.tuning import DirectManager, Tuning, server_options
 from server.tuning import apply as apply_tuning
 from server.world import World, now_ms
 
@@ -65,6 +66,16 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
                 await self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
             return
         await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        # python-socketio's own, but a packet to an idle connection is written
+        # directly (server.tuning.DirectManager.write_packet).
+        encoded = pkt.encode()
+        manager = self.manager
+        if isinstance(manager, DirectManager) and manager.write_packet(eio_sid, encoded):
+            return
+        for part in encoded if isinstance(encoded, list) else [encoded]:
+            await self.eio.send(eio_sid, part)
 
     async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
         reply = await super()._trigger_event(event, namespace, *args)

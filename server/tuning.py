@@ -165,6 +165,20 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
                 await send(eio_sid, p)
 
 
+    def write_packet(self, eio_sid: str, payload: Any) -> bool:
+        """Write one encoded Socket.IO packet for one client (an ack, CONNECT,
+        DISCONNECT) straight to its idle WebSocket; False to use engineio's queue.
+
+        Besides saving the writer task's wake-up, this keeps engineio's writer
+        from holding on to the last packet it sent (its loop variable lives
+        until the next packet): for most connections that was the `enter` ack,
+        a table's whole chat history.
+        """
+        if not self.direct_write or not isinstance(payload, bytes):
+            return False
+        return _write_now(self.server.eio.sockets.get(eio_sid), binary_frame(payload), self.batch)
+
+
 def binary_frame(payload: bytes) -> bytes:
     """One unmasked, uncompressed, final binary WebSocket frame (RFC 6455 5.2)."""
     n = len(payload)

@@ -35,3 +35,15 @@ def test_server_subclass_hooks_the_ack_path() -> None:
 
     base = inspect.signature(SocketServer.__mro__[1]._handle_event_internal)
     assert list(base.parameters) == ["self", "server", "sid", "eio_sid", "data", "namespace", "id"]
+
+
+def test_server_subclass_replaces_send_packet() -> None:
+    """python-socketio still sends one client's packets through _send_packet(eio_sid, pkt),
+    and sends through engineio's `send(eio_sid, data)`."""
+    import inspect
+
+    from server.sockets import SocketServer
+
+    base = SocketServer.__mro__[1]
+    assert list(inspect.signature(base._send_packet).parameters) == ["self", "eio_sid", "pkt"]
+    assert "self.eio.send(eio_sid" in inspect.getsource(base._send_packet)

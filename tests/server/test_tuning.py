@@ -4,6 +4,7 @@ and the benchmark-only naive variant of moves."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -170,3 +171,36 @@ async def test_inline_moves_still_reach_the_table(tmp_path: Path) -> None:
         await a.emit("move", {"x": 11, "y": 22})
         await b.seen.wait_for("positions", lambda d: [a.id, 11, 22] in d["p"])
         assert (await a.call("say", {"text": "still answers"}))["ok"]
+
+
+async def _queued_packets_while_asking(srv: Server) -> tuple[list[Any], dict[str, Any]]:
+    """Packets that took engineio's queue while a person entered a table (its ack)."""
+    a = await srv.connected("Anna")
+    room = (await a.welcome())["rooms"][1]["id"]
+    (sock,) = srv.app[SIO].eio.sockets.values()
+    queued: list[Any] = []
+    send = sock.send
+
+    async def recording(pkt: Any) -> None:
+        queued.append(pkt)
+        await send(pkt)
+
+    sock.send = recording
+    reply = await a.call("enter", {"room": room})
+    return queued, reply
+
+
+async def test_acks_are_written_directly(server: Server) -> None:
+    """An ack to an idle connection skips engineio's queue (whose writer would keep
+    the last packet it sent alive) and still arrives whole."""
+    queued, reply = await _queued_packets_while_asking(server)
+    assert reply["ok"] and "room" in reply
+    assert queued == []
+
+
+async def test_acks_take_the_queue_without_direct_write(tmp_path: Path) -> None:
+    """With `direct_write = false` acks go through engineio's queue, as in the library."""
+    path = write_config(tmp_path, extra="\n[tuning]\ndirect_write = false\n")
+    async with running(load(path, database=tmp_path / "k.db")) as srv:
+        queued, reply = await _queued_packets_while_asking(srv)
+        assert reply["ok"] and len(queued) == 1
