@@ -69,8 +69,9 @@ class Floor:
         self._seq = 0
         # people whose connection dropped, and when: expired after the grace period
         self._dropped: dict[str, int] = {}
-        # rooms with moves not yet flushed
+        # rooms with moves not yet flushed, and each room's slice of a split tick
         self._moved: set[str] = set()
+        self._slices: dict[str, int] = {}
         # presence changes since the last presence message
         self._changed_people: set[str] = set()
         self._changed_rooms: set[str] = set()
@@ -317,10 +318,21 @@ class Floor:
         return [Message(ToRoom(room.id), "positions",
                         {"room": room.id, "ts": now, "p": [[person_id, *point]]})]
 
-    def flush_positions(self, now: int) -> Outbox:
-        """One `positions` message per room where someone moved since the last flush."""
+    def flush_positions(self, now: int, part: int = 0, parts: int = 1) -> Outbox:
+        """One `positions` message per room where someone moved since its last flush.
+
+        With `parts` > 1, only the rooms of slice `part` (0 ≤ part < parts): a tick
+        split into parts flushes every room once a tick, but spreads the writes
+        over it, so a move or a chat never waits behind all rooms' at once. Each
+        room keeps its slice (given in the order rooms first see movement, so the
+        slices stay even).
+        """
         out: Outbox = []
+        later: set[str] = set()
         for room_id in self._moved:
+            if parts > 1 and self._slices.setdefault(room_id, len(self._slices)) % parts != part:
+                later.add(room_id)
+                continue
             room = self.rooms.get(room_id)
             if room is None or not room.pending:
                 continue
@@ -328,7 +340,7 @@ class Floor:
             room.pending.clear()
             out.append(Message(ToRoom(room_id), "positions",
                                {"room": room_id, "ts": now, "p": points}))
-        self._moved.clear()
+        self._moved = later
         return out
 
     # --- talk --------------------------------------------------------------------

@@ -35,7 +35,8 @@ def create_app(config: Config) -> web.Application:
     app[SESSIONS] = sessions
     app[SIO] = sio
     app[DELIVERY] = delivery
-    app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz)
+    app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
+                         config.tuning.tick_parts)
     app[JOIN_LIMITS] = http_api.join_limits(config.join_rate)
     app.router.add_routes(http_api.routes)
     app.router.add_routes(http_cards.routes)

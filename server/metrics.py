@@ -83,10 +83,10 @@ def render(app: web.Application) -> str:
         n = sum(1 for p in event.people.values() if p.connected)
         lines.append(f'kohtaamo_people_connected{{event="{_label(slug)}"}} {n}')
     lines += [
-        "# HELP kohtaamo_tick_seconds Work done in one tick (positions, grace, presence).",
+        "# HELP kohtaamo_tick_seconds Work done in one tick, or one slice of a split tick.",
         "# TYPE kohtaamo_tick_seconds histogram",
         *tick.work.lines("kohtaamo_tick_seconds"),
-        "# HELP kohtaamo_ticks_late_total Ticks that started more than one period late.",
+        "# HELP kohtaamo_ticks_late_total Ticks (or slices) started more than a tick late.",
         "# TYPE kohtaamo_ticks_late_total counter",
         f"kohtaamo_ticks_late_total {tick.late}",
         "# HELP kohtaamo_ticks_skipped_total Tick periods skipped to catch up.",

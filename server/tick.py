@@ -1,5 +1,12 @@
 """The tick loop: one owned task that flushes positions, expires grace periods and
-sends presence, for every event, `tick_hz` times a second."""
+sends presence, for every event, `tick_hz` times a second.
+
+A tick may be split into `parts` slices spread evenly over its period (`[tuning]
+tick_parts`): each slice flushes its share of the rooms, so every room still
+gets at most one `positions` a tick, and the first slice of a tick also does the
+rest. With thousands of people a whole tick's writes took tens of milliseconds
+in one go, and every move and chat that arrived meanwhile waited behind them.
+"""
 
 from __future__ import annotations
 
@@ -17,17 +24,21 @@ log = logging.getLogger(__name__)
 
 
 class TickLoop:
-    def __init__(self, world: World, delivery: Delivery, tick_hz: float, presence_hz: float):
+    def __init__(
+        self, world: World, delivery: Delivery, tick_hz: float, presence_hz: float,
+        parts: int = 1,
+    ):
         self.world = world
         self.delivery = delivery
         self.period = 1.0 / tick_hz
+        self.parts = max(1, parts)
         self.presence_every = max(1, round(tick_hz / presence_hz))
         self.ticks = 0
-        #: ticks that started more than one period late, and the periods skipped
+        #: slices that started more than a tick's period late, and the periods skipped
         self.late = 0
         self.skipped = 0
         self.last_tick = time.monotonic()
-        #: Seconds of work per tick, for /metrics.
+        #: Seconds of work per slice of a tick (per tick when it is not split), for /metrics.
         self.work = Histogram(TICK_BUCKETS)
         self._task = OwnedTask("kohtaamo-tick", self._run)
 
@@ -45,6 +56,7 @@ class TickLoop:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()
+        part = 0
         while True:
             started = loop.time()
             behind = started - due
@@ -53,22 +65,28 @@ class TickLoop:
                 self.skipped += int(behind / self.period)
                 due = started  # skip what we cannot catch up on
             try:
-                await self.tick()
+                await self.tick(part)
             except Exception:  # one bad tick must not stop the floor
                 log.exception("tick failed")
             self.last_tick = time.monotonic()
             self.work.observe(loop.time() - started)
-            due += self.period
+            part = (part + 1) % self.parts
+            due += self.period / self.parts
             await asyncio.sleep(max(0.0, due - loop.time()))
 
-    async def tick(self) -> None:
-        self.ticks += 1
-        with_presence = self.ticks % self.presence_every == 0
+    async def tick(self, part: int = 0) -> None:
+        """Slice `part` of a tick: its rooms' positions; slice 0 also ends grace
+        periods and mutes and, every `presence_every` ticks, sends presence."""
+        first = part == 0
+        if first:
+            self.ticks += 1
+        with_presence = first and self.ticks % self.presence_every == 0
         for event in list(self.world.events.values()):
             now = now_ms()
-            out: Outbox = event.flush_positions(now)
-            out += event.expire(now)
-            out += event.expire_mutes(now)
+            out: Outbox = event.flush_positions(now, part, self.parts)
+            if first:
+                out += event.expire(now)
+                out += event.expire_mutes(now)
             if with_presence:
                 out += event.presence(now)
             if out:

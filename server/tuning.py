@@ -48,6 +48,9 @@ class Tuning:
     #: With pace_welcomes: milliseconds of welcomes per pass (0: one a pass).
     #: Less keeps residents' chat faster during a storm; more lets it end sooner.
     welcome_budget_ms: int = 10
+    #: Each tick's `positions` flushed in this many slices of the rooms, spread
+    #: over the tick (server/tick.py); 1 flushes every room at once.
+    tick_parts: int = 4
     #: python-socketio's per-event task. Off, a client's events are handled in
     #: order on its own read loop (one client's slow request waits only itself).
     async_handlers: bool = True
@@ -69,10 +72,11 @@ class Tuning:
         values = dict(table)
         if "gc_threshold" in values:
             values["gc_threshold"] = tuple(int(v) for v in values["gc_threshold"])
-        budget = values.get("welcome_budget_ms", 0)
-        if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 1000:
-            raise ValueError("[tuning] welcome_budget_ms must be a whole number from 0 to 1000")
-        for name in names - {"gc_threshold", "welcome_budget_ms"}:
+        for name, low, high in (("welcome_budget_ms", 0, 1000), ("tick_parts", 1, 20)):
+            value = values.get(name, low)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"[tuning] {name} must be a whole number from {low} to {high}")
+        for name in names - {"gc_threshold", "welcome_budget_ms", "tick_parts"}:
             if name in values and not isinstance(values[name], bool):
                 raise ValueError(f"[tuning] {name} must be true or false")
         return cls(**values)
@@ -81,7 +85,7 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   batch_writes=False, pace_welcomes=False, async_handlers=True,
+                   batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
                    inline_moves=False, gc_freeze=False, gc_threshold=())
 
 

@@ -91,6 +91,35 @@ def test_positions_go_only_to_the_movers_room() -> None:
     assert [m.to for m in messages(out)] == [ToRoom("t2")]
 
 
+def test_a_split_tick_flushes_each_room_once_in_its_own_slice() -> None:
+    """With the tick in two parts, each moving room is flushed in one slice only, every
+    tick, and a move made after its slice waits for that slice in the next tick."""
+    event = make_event(capacity=None)
+    for pid, room in (("anna", "lobby"), ("bert", "t1"), ("cai", "t2")):
+        arrive(event, pid)
+        if room != "lobby":
+            event.enter(pid, room, T0)
+    for pid in ("anna", "bert", "cai"):
+        event.move(pid, 1, 1, T0)
+    def flushed(now: int, part: int) -> set[str]:
+        return {m.data["room"] for m in messages(event.flush_positions(now, part, 2))}
+
+    first, second = flushed(T0, 0), flushed(T0, 1)
+    assert first and second and first | second == {"lobby", "t1", "t2"}
+    assert not first & second
+    # the next tick: the same rooms in the same slices
+    for pid in ("anna", "bert", "cai"):
+        event.move(pid, 2, 2, T0 + 100)
+    assert flushed(T0 + 100, 0) == first
+    # a move in a slice-0 room after slice 0 waits for the next tick's slice 0
+    room = sorted(first)[0]
+    mover = {"lobby": "anna", "t1": "bert", "t2": "cai"}[room]
+    event.move(mover, 3, 3, T0 + 150)
+    assert flushed(T0 + 150, 1) == second
+    out = messages(event.flush_positions(T0 + 200, 0, 2))
+    assert [m.to for m in out] == [ToRoom(room)] and out[0].data["p"] == [[mover, 3, 3]]
+
+
 def test_points_are_clamped_into_the_room() -> None:
     """Points outside room_size are clamped to its edges."""
     event = make_event()

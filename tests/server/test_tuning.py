@@ -11,7 +11,7 @@ import pytest
 from engineio.async_drivers import aiohttp as eio_aiohttp
 
 from server.config import ConfigError, load
-from server.keys import SIO
+from server.keys import SIO, TICK
 from server.tuning import DirectManager, PlainWebSocket, Tuning
 from tests.conftest import Server, running, write_config
 
@@ -71,13 +71,18 @@ def test_unknown_tuning_is_a_config_error(tmp_path: Path) -> None:
         load(path)
 
 
-@pytest.mark.parametrize("value", ["true", "-1", "2.5", '"10"', "100000"])
-def test_welcome_budget_must_be_a_sensible_whole_number(tmp_path: Path, value: str) -> None:
-    """`welcome_budget_ms` takes milliseconds, 0 to 1000, and nothing else."""
-    path = write_config(tmp_path, extra=f"\n[tuning]\nwelcome_budget_ms = {value}\n")
+@pytest.mark.parametrize("setting", [
+    "welcome_budget_ms = true", "welcome_budget_ms = -1", "welcome_budget_ms = 2.5",
+    'welcome_budget_ms = "10"', "welcome_budget_ms = 100000",
+    "tick_parts = 0", "tick_parts = 21", "tick_parts = false", "tick_parts = 1.5",
+])
+def test_numeric_tuning_must_be_a_sensible_whole_number(tmp_path: Path, setting: str) -> None:
+    """`welcome_budget_ms` (0 to 1000) and `tick_parts` (1 to 20) take whole numbers only."""
+    path = write_config(tmp_path, extra=f"\n[tuning]\n{setting}\n")
     with pytest.raises(ConfigError):
         load(path)
     assert Tuning.from_table({"welcome_budget_ms": 0}).welcome_budget_ms == 0
+    assert Tuning.from_table({"tick_parts": 1}).tick_parts == 1
 
 
 def test_stock_tuning_is_the_libraries_defaults() -> None:
@@ -86,7 +91,7 @@ def test_stock_tuning_is_the_libraries_defaults() -> None:
     assert stock.ws_compression and not stock.direct_emit and stock.async_handlers
     assert not stock.direct_write and not stock.inline_moves
     assert not stock.gc_freeze and stock.gc_threshold == ()
-    assert not stock.batch_writes and not stock.pace_welcomes
+    assert not stock.batch_writes and not stock.pace_welcomes and stock.tick_parts == 1
 
 
 async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
@@ -204,3 +209,20 @@ async def test_acks_take_the_queue_without_direct_write(tmp_path: Path) -> None:
     async with running(load(path, database=tmp_path / "k.db")) as srv:
         queued, reply = await _queued_packets_while_asking(srv)
         assert reply["ok"] and len(queued) == 1
+
+
+@pytest.mark.parametrize("parts", [1, 4])
+async def test_split_or_whole_ticks_deliver_every_table(tmp_path: Path, parts: int) -> None:
+    """Whole ticks (`tick_parts = 1`) and split ones both bring each table its moves,
+    and the tick loop says how it runs."""
+    path = write_config(tmp_path, extra=f"\n[tuning]\ntick_parts = {parts}\n")
+    async with running(load(path, database=tmp_path / "k.db")) as srv:
+        assert srv.app[TICK].parts == parts
+        people = [await srv.connected(n) for n in ("Anna", "Bert", "Cai", "Dina")]
+        rooms = [r["id"] for r in (await people[0].welcome())["rooms"][1:3]]
+        for person, room in zip(people, [rooms[0], rooms[0], rooms[1], rooms[1]], strict=True):
+            assert (await person.call("enter", {"room": room}))["ok"]
+        await people[0].emit("move", {"x": 11, "y": 22})
+        await people[2].emit("move", {"x": 33, "y": 44})
+        await people[1].seen.wait_for("positions", lambda d: [people[0].id, 11, 22] in d["p"])
+        await people[3].seen.wait_for("positions", lambda d: [people[2].id, 33, 44] in d["p"])
