@@ -50,7 +50,7 @@ class Tuning:
     welcome_budget_ms: int = 10
     #: Each tick's `positions` flushed in this many slices of the rooms, spread
     #: over the tick (server/tick.py); 1 flushes every room at once.
-    tick_parts: int = 4
+    tick_parts: int = 8
     #: python-socketio's per-event task. Off, a client's events are handled in
     #: order on its own read loop (one client's slow request waits only itself).
     async_handlers: bool = True
