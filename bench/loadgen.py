@@ -368,6 +368,10 @@ class Generator:
             r["tick_work_mean_ms"] = round(
                 1000 * d("kohtaamo_tick_seconds_sum") / max(1.0, d("kohtaamo_tick_seconds_count")),
                 2)
+            # full collections of the server's cyclic GC: the pause that scales with N
+            r["gc_full"] = d('kohtaamo_gc_pause_seconds_count{generation="2"}')
+            r["gc_full_pause_ms"] = round(
+                1000 * d('kohtaamo_gc_pause_seconds_sum{generation="2"}'), 1)
             r["moves_ingested_per_s"] = round(
                 d('kohtaamo_requests_total{name="move",outcome="received"}') / window, 1)
         else:

@@ -10,7 +10,7 @@ from aiohttp import web
 from server import http_api, http_cards, http_staff, metrics, tuning, web_client
 from server.config import Config
 from server.delivery import Delivery
-from server.keys import CONFIG, DELIVERY, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
+from server.keys import CONFIG, DELIVERY, GC_PAUSES, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
 from server.sessions import Sessions
 from server.sockets import FloorNamespace, create_sio
 from server.storage import Storage
@@ -35,6 +35,7 @@ def create_app(config: Config) -> web.Application:
     app[SESSIONS] = sessions
     app[SIO] = sio
     app[DELIVERY] = delivery
+    app[GC_PAUSES] = metrics.GcPauses()
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
                          config.tuning.tick_parts)
     app[JOIN_LIMITS] = http_api.join_limits(config.join_rate)
@@ -60,9 +61,11 @@ async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:
 
 async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
     tuning.after_startup(app[CONFIG].tuning)
+    app[GC_PAUSES].start()
     app[TICK].start()
     yield
     await app[TICK].stop()
+    app[GC_PAUSES].stop()
 
 
 async def _visit_log(app: web.Application) -> AsyncIterator[None]:

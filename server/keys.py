@@ -7,6 +7,7 @@ from aiohttp import web
 from rooms.ratelimit import Limits
 from server.config import Config
 from server.delivery import Delivery
+from server.metrics import GcPauses
 from server.sessions import Sessions
 from server.sockets import SocketServer
 from server.tick import TickLoop
@@ -18,4 +19,5 @@ SIO = web.AppKey("sio", SocketServer)
 SESSIONS = web.AppKey("sessions", Sessions)
 DELIVERY = web.AppKey("delivery", Delivery)
 TICK = web.AppKey("tick", TickLoop)
+GC_PAUSES = web.AppKey("gc_pauses", GcPauses)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)

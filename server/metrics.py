@@ -8,7 +8,9 @@ read it; anyone else gets 404, as if it did not exist.
 from __future__ import annotations
 
 import bisect
+import gc
 import ipaddress
+import time
 from collections import Counter
 from typing import Any
 
@@ -16,7 +18,7 @@ from aiohttp import web
 
 from rooms.commands import COMMANDS
 
-#: Upper bounds of the tick-work histogram, in seconds.
+#: Upper bounds of the tick-work and collector-pause histograms, in seconds.
 TICK_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
@@ -32,16 +34,44 @@ class Histogram:
         self.sum += value
         self.count += 1
 
-    def lines(self, name: str) -> list[str]:
+    def lines(self, name: str, labels: str = "") -> list[str]:
+        """Exposition lines; `labels` like `generation="2"` go on every series."""
         out = []
         running = 0
+        tail = f"{{{labels}}}" if labels else ""
         for bound, n in zip((*self.buckets, float("inf")), self.counts, strict=True):
             running += n
             le = "+Inf" if bound == float("inf") else repr(bound)
-            out.append(f'{name}_bucket{{le="{le}"}} {running}')
-        out.append(f"{name}_sum {self.sum!r}")
-        out.append(f"{name}_count {self.count}")
+            out.append(f'{name}_bucket{{{labels + "," if labels else ""}le="{le}"}} {running}')
+        out.append(f"{name}_sum{tail} {self.sum!r}")
+        out.append(f"{name}_count{tail} {self.count}")
         return out
+
+
+class GcPauses:
+    """How long the cyclic garbage collector stops the process, by generation.
+
+    A full (generation 2) collection walks every tracked object, so with
+    thousands of connections it is the one pause the tick loop cannot hide.
+    Installed in `gc.callbacks` while the app runs (`start`/`stop`).
+    """
+
+    def __init__(self) -> None:
+        self.by_generation = [Histogram(TICK_BUCKETS) for _ in range(3)]
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.by_generation[info["generation"]].observe(time.perf_counter() - self._started)
+
+    def start(self) -> None:
+        gc.callbacks.append(self._callback)
+
+    def stop(self) -> None:
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
 
 
 class Requests:
@@ -72,7 +102,7 @@ def _label(value: str) -> str:
 
 def render(app: web.Application) -> str:
     # imported here: server.keys imports the tick loop, which imports this module
-    from server.keys import SIO, TICK, WORLD
+    from server.keys import GC_PAUSES, SIO, TICK, WORLD
 
     world, tick, requests = app[WORLD], app[TICK], app[SIO].requests
     lines = [
@@ -92,6 +122,10 @@ def render(app: web.Application) -> str:
         "# HELP kohtaamo_ticks_skipped_total Tick periods skipped to catch up.",
         "# TYPE kohtaamo_ticks_skipped_total counter",
         f"kohtaamo_ticks_skipped_total {tick.skipped}",
+        "# HELP kohtaamo_gc_pause_seconds Pauses of the cyclic garbage collector.",
+        "# TYPE kohtaamo_gc_pause_seconds histogram",
+        *(line for generation, pauses in enumerate(app[GC_PAUSES].by_generation)
+          for line in pauses.lines("kohtaamo_gc_pause_seconds", f'generation="{generation}"')),
         "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
         "# TYPE kohtaamo_requests_total counter",
     ]

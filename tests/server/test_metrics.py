@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 from server.config import load
-from server.keys import TICK
-from server.metrics import TICK_BUCKETS, Histogram, Requests, allowed
+from server.keys import GC_PAUSES, TICK
+from server.metrics import TICK_BUCKETS, GcPauses, Histogram, Requests, allowed
 from tests.conftest import Server, running, write_config
 
 
@@ -87,3 +88,25 @@ async def test_metrics_allow_is_read_from_config(tmp_path: Path) -> None:
     assert config.metrics_allow == ("192.0.2.7",)
     async with running(config) as srv:
         assert "kohtaamo_people_connected" in await scrape(srv)
+
+
+async def test_collector_pauses_are_measured_while_the_app_runs(server: Server) -> None:
+    """A full collection shows up as a generation-2 pause; the callback goes with the app."""
+    pauses = server.app[GC_PAUSES]
+    assert pauses._callback in gc.callbacks
+    before = pauses.by_generation[2].count
+    gc.collect()
+    assert pauses.by_generation[2].count == before + 1
+    text = await scrape(server)
+    assert 'kohtaamo_gc_pause_seconds_count{generation="2"} ' in text
+    assert 'kohtaamo_gc_pause_seconds_bucket{generation="0",le="+Inf"} ' in text
+
+
+def test_collector_callback_is_removed_on_stop() -> None:
+    """Stopping removes the callback, so apps made and shut down in one process
+    (the tests) do not pile callbacks up."""
+    pauses = GcPauses()
+    pauses.start()
+    pauses.stop()
+    pauses.stop()  # twice is harmless
+    assert pauses._callback not in gc.callbacks
