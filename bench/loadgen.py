@@ -372,6 +372,7 @@ class Generator:
             r["gc_full"] = d('kohtaamo_gc_pause_seconds_count{generation="2"}')
             r["gc_full_pause_ms"] = round(
                 1000 * d('kohtaamo_gc_pause_seconds_sum{generation="2"}'), 1)
+            r["loop_stalls"] = d("kohtaamo_loop_stalls_total")
             r["moves_ingested_per_s"] = round(
                 d('kohtaamo_requests_total{name="move",outcome="received"}') / window, 1)
         else:

@@ -10,12 +10,23 @@ from aiohttp import web
 from server import http_api, http_cards, http_staff, metrics, tuning, web_client
 from server.config import Config
 from server.delivery import Delivery
-from server.keys import CONFIG, DELIVERY, GC_PAUSES, JOIN_LIMITS, SESSIONS, SIO, TICK, WORLD
+from server.keys import (
+    CONFIG,
+    DELIVERY,
+    GC_PAUSES,
+    JOIN_LIMITS,
+    SESSIONS,
+    SIO,
+    TICK,
+    WATCHDOG,
+    WORLD,
+)
 from server.sessions import Sessions
 from server.sockets import FloorNamespace, create_sio
 from server.storage import Storage
 from server.tick import TickLoop
 from server.visits import VisitLog
+from server.watchdog import LoopWatchdog
 from server.world import World
 
 
@@ -36,6 +47,7 @@ def create_app(config: Config) -> web.Application:
     app[SIO] = sio
     app[DELIVERY] = delivery
     app[GC_PAUSES] = metrics.GcPauses()
+    app[WATCHDOG] = LoopWatchdog()
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
                          config.tuning.tick_parts)
     app[JOIN_LIMITS] = http_api.join_limits(config.join_rate)
@@ -62,9 +74,11 @@ async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:
 async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
     tuning.after_startup(app[CONFIG].tuning)
     app[GC_PAUSES].start()
+    app[WATCHDOG].start()
     app[TICK].start()
     yield
     await app[TICK].stop()
+    app[WATCHDOG].stop()
     app[GC_PAUSES].stop()
 
 

@@ -11,6 +11,7 @@ from server.metrics import GcPauses
 from server.sessions import Sessions
 from server.sockets import SocketServer
 from server.tick import TickLoop
+from server.watchdog import LoopWatchdog
 from server.world import World
 
 CONFIG = web.AppKey("config", Config)
@@ -20,4 +21,5 @@ SESSIONS = web.AppKey("sessions", Sessions)
 DELIVERY = web.AppKey("delivery", Delivery)
 TICK = web.AppKey("tick", TickLoop)
 GC_PAUSES = web.AppKey("gc_pauses", GcPauses)
+WATCHDOG = web.AppKey("watchdog", LoopWatchdog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)

@@ -102,7 +102,7 @@ def _label(value: str) -> str:
 
 def render(app: web.Application) -> str:
     # imported here: server.keys imports the tick loop, which imports this module
-    from server.keys import GC_PAUSES, SIO, TICK, WORLD
+    from server.keys import GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
 
     world, tick, requests = app[WORLD], app[TICK], app[SIO].requests
     lines = [
@@ -126,6 +126,12 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_gc_pause_seconds histogram",
         *(line for generation, pauses in enumerate(app[GC_PAUSES].by_generation)
           for line in pauses.lines("kohtaamo_gc_pause_seconds", f'generation="{generation}"')),
+        "# HELP kohtaamo_loop_stalls_total Times the event loop did not turn for 250 ms.",
+        "# TYPE kohtaamo_loop_stalls_total counter",
+        f"kohtaamo_loop_stalls_total {app[WATCHDOG].stalls}",
+        "# HELP kohtaamo_loop_stall_longest_seconds The longest such stall so far.",
+        "# TYPE kohtaamo_loop_stall_longest_seconds gauge",
+        f"kohtaamo_loop_stall_longest_seconds {app[WATCHDOG].longest!r}",
         "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
         "# TYPE kohtaamo_requests_total counter",
     ]
