@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             "server_log_tail": server_log.splitlines()[-20:],
             "server_log_errors": sum(1 for line in server_log.splitlines()
                                      if " ERROR " in line or "Traceback" in line),
+            "server_loop_stalls": _stall_reports(server_log),
         })
     path = RESULTS / f"{stamp}-{label}.json"
     path.write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -267,6 +268,17 @@ def _start_spy(
          "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+
+
+def _stall_reports(log_text: str) -> list[str]:
+    """The server watchdog's reports (a warning line and the stack under it)."""
+    reports: list[str] = []
+    for line in log_text.splitlines():
+        if "event loop stalled" in line or "event loop turned again" in line:
+            reports.append(line)
+        elif reports and not re.match(r"\d{4}-\d\d-\d\d ", line) and "stalled" in reports[-1]:
+            reports[-1] += "\n" + line
+    return reports
 
 
 def _host_token(kohtaamo: str, config: Path, db: Path) -> str:

@@ -226,3 +226,44 @@ async def test_split_or_whole_ticks_deliver_every_table(tmp_path: Path, parts: i
         await people[2].emit("move", {"x": 33, "y": 44})
         await people[1].seen.wait_for("positions", lambda d: [people[0].id, 11, 22] in d["p"])
         await people[3].seen.wait_for("positions", lambda d: [people[2].id, 33, 44] in d["p"])
+
+
+def _membership(manager: Any) -> tuple[Any, ...]:
+    rooms = {ns: {room: dict(members) for room, members in table.items()}
+             for ns, table in manager.rooms.items()}
+    return rooms, manager.callbacks, manager.pending_connect, manager.pending_disconnect
+
+
+def test_direct_manager_keeps_the_stock_managers_room_state() -> None:
+    """The per-client room index changes nothing the stock manager would hold: the
+    same joins, leaves, closes and disconnects leave the same state behind."""
+    import random
+
+    from socketio.async_manager import AsyncManager
+
+    stock, ours = AsyncManager(), DirectManager()
+    rng = random.Random(7)
+    sids = [f"s{i}" for i in range(30)]
+    rooms = ["lobby", "t1", "t2", "event"]
+    for manager in (stock, ours):
+        for i, sid in enumerate(sids):  # what pre_connect does
+            manager.basic_enter_room(sid, "/", None, eio_sid=f"e{i}")
+            manager.basic_enter_room(sid, "/", sid, eio_sid=f"e{i}")
+        manager.callbacks.update({sid: {} for sid in sids[:5]})
+        manager.pending_connect["/"] = set(sids[5:8])
+        manager.pending_disconnect["/"] = set(sids[8:9])
+    steps = [(rng.choice(["enter", "enter", "leave", "disconnect", "close"]), rng.choice(sids),
+              rng.choice(rooms)) for _ in range(300)]
+    for op, sid, room in steps:
+        for manager in (stock, ours):
+            if op == "enter" and sid in manager.rooms.get("/", {}).get(None, {}):
+                manager.basic_enter_room(sid, "/", room)
+            elif op == "leave":
+                manager.basic_leave_room(sid, "/", room)
+            elif op == "disconnect":
+                manager.basic_disconnect(sid, "/")
+            elif op == "close":
+                manager.basic_close_room(room, "/")
+        assert _membership(ours) == _membership(stock), (op, sid, room)
+        assert sorted(ours.get_rooms(sid, "/"), key=str) == sorted(stock.get_rooms(sid, "/"),
+                                                                   key=str)
