@@ -368,10 +368,18 @@ class Generator:
             r["tick_work_mean_ms"] = round(
                 1000 * d("kohtaamo_tick_seconds_sum") / max(1.0, d("kohtaamo_tick_seconds_count")),
                 2)
-            # full collections of the server's cyclic GC: the pause that scales with N
+            # the server's cyclic GC: full collections (the pause that scales with N),
+            # and every generation's count, total and longest bucket reached
             r["gc_full"] = d('kohtaamo_gc_pause_seconds_count{generation="2"}')
             r["gc_full_pause_ms"] = round(
                 1000 * d('kohtaamo_gc_pause_seconds_sum{generation="2"}'), 1)
+            r["gc"] = {
+                gen: {"n": d(f'kohtaamo_gc_pause_seconds_count{{generation="{gen}"}}'),
+                      "ms": round(1000 * d(f'kohtaamo_gc_pause_seconds_sum{{generation="{gen}"}}'),
+                                  1),
+                      "over_100ms": d(f'kohtaamo_gc_pause_seconds_count{{generation="{gen}"}}')
+                      - d(f'kohtaamo_gc_pause_seconds_bucket{{generation="{gen}",le="0.1"}}')}
+                for gen in range(3)}
             r["loop_stalls"] = d("kohtaamo_loop_stalls_total")
             r["moves_ingested_per_s"] = round(
                 d('kohtaamo_requests_total{name="move",outcome="received"}') / window, 1)
