@@ -41,6 +41,7 @@ from bench.measure import (
     proc_rss_kb,
     proc_wait_seconds,
     require_loopback,
+    server_figures,
 )
 from bench.sim import WAIT_S, Sim
 
@@ -360,31 +361,7 @@ class Generator:
         r["connect_ms"] = percentiles(stats.connect_ms)
         r["move_worst_by_s"] = [round(stats.worst_by_s.get(i, 0.0)) for i in
                                 range(int(window) + 1)]
-        if m0 and m1:
-            def d(name: str) -> float:
-                return m1.get(name, 0.0) - m0.get(name, 0.0)
-            r["ticks"] = d("kohtaamo_tick_seconds_count")
-            r["ticks_late"] = d("kohtaamo_ticks_late_total")
-            r["tick_work_mean_ms"] = round(
-                1000 * d("kohtaamo_tick_seconds_sum") / max(1.0, d("kohtaamo_tick_seconds_count")),
-                2)
-            # the server's cyclic GC: full collections (the pause that scales with N),
-            # and every generation's count, total and longest bucket reached
-            r["gc_full"] = d('kohtaamo_gc_pause_seconds_count{generation="2"}')
-            r["gc_full_pause_ms"] = round(
-                1000 * d('kohtaamo_gc_pause_seconds_sum{generation="2"}'), 1)
-            r["gc"] = {
-                gen: {"n": d(f'kohtaamo_gc_pause_seconds_count{{generation="{gen}"}}'),
-                      "ms": round(1000 * d(f'kohtaamo_gc_pause_seconds_sum{{generation="{gen}"}}'),
-                                  1),
-                      "over_100ms": d(f'kohtaamo_gc_pause_seconds_count{{generation="{gen}"}}')
-                      - d(f'kohtaamo_gc_pause_seconds_bucket{{generation="{gen}",le="0.1"}}')}
-                for gen in range(3)}
-            r["loop_stalls"] = d("kohtaamo_loop_stalls_total")
-            r["moves_ingested_per_s"] = round(
-                d('kohtaamo_requests_total{name="move",outcome="received"}') / window, 1)
-        else:
-            r["ticks_late"] = None
+        r.update(server_figures(m0, m1, window))
         r["errors"] = dict(stats.errors)
         r["error_count"] = sum(stats.errors.values())
         r["disconnects"] = stats.disconnects

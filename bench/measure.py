@@ -7,6 +7,7 @@ import ipaddress
 import os
 import urllib.parse
 from collections import Counter
+from typing import Any
 
 
 def percentiles(values: list[float]) -> dict[str, float | int | None]:
@@ -79,3 +80,35 @@ class Stats:
 
     def error(self, kind: str) -> None:
         self.errors[kind] += 1
+
+
+def server_figures(m0: dict[str, float], m1: dict[str, float], window: float) -> dict[str, Any]:
+    """What the server's /metrics say about the window, from scrapes before and after."""
+    if not (m0 and m1):
+        return {"ticks_late": None}
+
+    def d(name: str) -> float:
+        return m1.get(name, 0.0) - m0.get(name, 0.0)
+
+    def gc_pauses(gen: int) -> dict[str, float]:
+        count = d(f'kohtaamo_gc_pause_seconds_count{{generation="{gen}"}}')
+        return {"n": count,
+                "ms": round(1000 * d(f'kohtaamo_gc_pause_seconds_sum{{generation="{gen}"}}'), 1),
+                "over_100ms": count - d(
+                    f'kohtaamo_gc_pause_seconds_bucket{{generation="{gen}",le="0.1"}}')}
+
+    gc = {gen: gc_pauses(gen) for gen in range(3)}
+    return {
+        "ticks": d("kohtaamo_tick_seconds_count"),
+        "ticks_late": d("kohtaamo_ticks_late_total"),
+        "tick_work_mean_ms": round(
+            1000 * d("kohtaamo_tick_seconds_sum") / max(1.0, d("kohtaamo_tick_seconds_count")), 2),
+        # the server's cyclic GC: full collections (the pause that scales with N),
+        # and each generation's collections, total pause and pauses over 100 ms
+        "gc_full": gc[2]["n"],
+        "gc_full_pause_ms": gc[2]["ms"],
+        "gc": gc,
+        "loop_stalls": d("kohtaamo_loop_stalls_total"),
+        "moves_ingested_per_s": round(
+            d('kohtaamo_requests_total{name="move",outcome="received"}') / window, 1),
+    }

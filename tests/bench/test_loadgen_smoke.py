@@ -41,3 +41,19 @@ def test_generator_refuses_other_hosts() -> None:
         except SystemExit:
             continue
         raise AssertionError(f"{url} was accepted")
+
+
+def test_server_figures_are_differences_over_the_window() -> None:
+    """Counters from /metrics are reported as what changed between the two scrapes."""
+    from bench.measure import server_figures
+
+    gen1 = 'generation="1"'
+    before = {"kohtaamo_tick_seconds_count": 10, "kohtaamo_tick_seconds_sum": 0.1}
+    after = {"kohtaamo_tick_seconds_count": 20, "kohtaamo_tick_seconds_sum": 0.2,
+             f"kohtaamo_gc_pause_seconds_count{{{gen1}}}": 2,
+             f'kohtaamo_gc_pause_seconds_bucket{{{gen1},le="0.1"}}': 1,
+             f"kohtaamo_gc_pause_seconds_sum{{{gen1}}}": 0.3}
+    figures = server_figures(before, after, 10.0)
+    assert figures["ticks"] == 10 and figures["tick_work_mean_ms"] == 10.0
+    assert figures["gc"][1] == {"n": 2, "ms": 300.0, "over_100ms": 1}
+    assert server_figures({}, after, 10.0) == {"ticks_late": None}
