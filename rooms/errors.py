@@ -14,7 +14,8 @@ server translates them to error acks and HTTP errors in one place
     ├── RoomFull                room_full
     ├── Muted                   muted
     ├── RateLimited             rate_limited
-    └── Conflict                conflict
+    ├── Conflict                conflict
+    └── Moved                   moved
 """
 
 from __future__ import annotations
@@ -74,11 +75,17 @@ class Conflict(KohtaamoError):
     code = "conflict"
 
 
+class Moved(KohtaamoError):
+    """The request was meant for a room the person is no longer in (v1.1)."""
+
+    code = "moved"
+
+
 #: Every code a request can fail with, as the contract lists them.
 ERROR_CODES = frozenset(
     cls.code
     for cls in (
         BadRequest, Unauthorized, Forbidden, NotFound, RoomClosed, RoomFull,
-        Muted, RateLimited, Conflict, KohtaamoError,
+        Muted, RateLimited, Conflict, Moved, KohtaamoError,
     )
 )

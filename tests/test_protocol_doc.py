@@ -17,14 +17,13 @@ DOC = ROOT / "docs" / "protocol.md"
 
 
 def table_events(text: str) -> set[str]:
-    """Backticked event names in the first column of the contract's tables."""
+    """Backticked event names in the first column of the contract's tables
+    (`a` / `b` / `c` names several)."""
     names = set()
     for line in text.splitlines():
-        m = re.match(r"^\| `([a-z:]+)`( / `([a-z:]+)`)? \|", line)
+        m = re.match(r"^\| (`[a-z:]+`(?: / `[a-z:]+`)*)[^|`]*\|", line)
         if m:
-            names.add(m.group(1))
-            if m.group(3):
-                names.add(m.group(3))
+            names.update(re.findall(r"`([a-z:]+)`", m.group(1)))
     return names
 
 
@@ -35,9 +34,25 @@ def contract() -> str:
     return CONTRACT.read_text(encoding="utf-8")
 
 
+#: Contract v1.2 events not built yet, by the issue that builds them. The test
+#: fails when one is built and still listed, so this list only shrinks.
+NOT_YET_BUILT = {
+    # issue 11: voice and video
+    "media:publish", "media:update", "media:unpublish", "media:subscribe", "media:answer",
+    "media:candidate", "media:unsubscribe", "media:offer", "media:streams", "media:ended",
+    "stage",
+    # issue 13: networking rounds
+    "rounds:start", "rounds:pause", "rounds:resume", "rounds:skip", "rounds:stop",
+    "rounds:extend", "rounds:opt", "rounds", "round:seated", "round:warning", "round:ended",
+}
+#: Error codes of v1.2 not built yet: `unavailable` comes with media (issue 11).
+CODES_NOT_YET_BUILT = {"unavailable"}
+
+
 def test_code_knows_every_contract_event(contract: str) -> None:
-    """Every event named in the contract's tables is a request or a broadcast in the code."""
-    assert table_events(contract) - (CLIENT_EVENTS | SERVER_EVENTS) == set()
+    """Every event named in the contract's tables is a request or a broadcast in the
+    code, but for those listed as not yet built."""
+    assert table_events(contract) - (CLIENT_EVENTS | SERVER_EVENTS) == NOT_YET_BUILT
     assert "move" in CLIENT_EVENTS
 
 
@@ -47,7 +62,7 @@ def test_code_knows_every_error_code(contract: str) -> None:
     codes = set(re.findall(r"`([a-z_]+)`", line))
     more = contract.split("CODE is one of", 1)[1].split("\n\n", 1)[0]
     codes |= set(re.findall(r"`([a-z_]+)`", more))
-    assert codes == set(ERROR_CODES)
+    assert codes - CODES_NOT_YET_BUILT == set(ERROR_CODES)
 
 
 def test_project_doc_contains_the_contract(contract: str) -> None:

@@ -67,6 +67,7 @@ export const ERROR_CODES = Object.freeze({
   RATE_LIMITED: "rate_limited",
   CONFLICT: "conflict",
   INTERNAL: "internal",
+  MOVED: "moved",
 });
 
 /** Codes in the data of a refused Socket.IO connection (`err.data.code`). */
