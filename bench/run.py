@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tick-hz", dest="tick_hz", type=float, default=10)
     ap.add_argument("--table-size", dest="table_size", type=int)
     ap.add_argument("--tuning", choices=["default", "stock"], default="default",
-                    help="stock: the libraries' defaults; default: server/tuning.py")
+                    help="stock: the libraries' defaults; default: server/realtime/tuning.py")
     ap.add_argument("--set", action="append", metavar="KEY=JSON",
                     help="one [tuning] setting, e.g. --set direct_emit=false")
     ap.add_argument("--naive", action="store_true", help="naive_moves: broadcast every move")

@@ -1,4 +1,12 @@
-"""Kohtaamo's adapters: HTTP API, Socket.IO handlers, SQLite storage, the tick loop, the CLI.
+"""Kohtaamo's adapters, grouped by what they adapt to the domain in `rooms/`:
 
-The domain lives in `rooms/`; this package delivers what it decides.
+- `realtime/`: Socket.IO (the namespace, request handlers, delivery, sessions,
+  the packet class, the fast paths of the hot path);
+- `http/`: the HTTP API, the browser client's files, exports, `/metrics`;
+- `store/`: SQLite (migrations, people, cards, visits, staff records);
+- at the top, what wires them: `app` (the factory), `cli`, `config`, `world`
+  (every event in memory), `tick` and `visits` (owned background loops).
+
+`store/` imports no aiohttp or Socket.IO and `http/` no Socket.IO
+(tests/test_layers.py).
 """

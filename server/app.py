@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server import http_api, http_cards, http_staff, metrics, tuning, web_client
+from server import metrics
 from server.config import Config
-from server.delivery import Delivery
+from server.http import client_files, events, health, me, staff
+from server.http.errors import error_middleware
 from server.keys import (
     CONFIG,
     DELIVERY,
@@ -21,9 +22,11 @@ from server.keys import (
     WATCHDOG,
     WORLD,
 )
-from server.sessions import Sessions
-from server.sockets import FloorNamespace, create_sio
-from server.storage import Storage
+from server.realtime import tuning
+from server.realtime.delivery import Delivery
+from server.realtime.namespace import FloorNamespace, create_sio
+from server.realtime.sessions import Sessions
+from server.store.storage import Storage
 from server.tick import TickLoop
 from server.visits import VisitLog
 from server.watchdog import LoopWatchdog
@@ -33,7 +36,7 @@ from server.world import World
 def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_payload,
-        middlewares=[web_client.security_headers, http_api.error_middleware],
+        middlewares=[client_files.security_headers, error_middleware],
     )
     world = World(config)
     sessions = Sessions()
@@ -50,12 +53,10 @@ def create_app(config: Config) -> web.Application:
     app[WATCHDOG] = LoopWatchdog()
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
                          config.tuning.tick_parts)
-    app[JOIN_LIMITS] = http_api.join_limits(config.join_rate)
-    app.router.add_routes(http_api.routes)
-    app.router.add_routes(http_cards.routes)
-    app.router.add_routes(http_staff.routes)
-    app.router.add_routes(metrics.routes)
-    web_client.add_routes(app)
+    app[JOIN_LIMITS] = events.join_limits(config.join_rate)
+    for module in (events, me, staff, health):
+        app.router.add_routes(module.routes)
+    client_files.add_routes(app)
     app.cleanup_ctx.append(_storage_and_world)
     app.cleanup_ctx.append(_tick_loop)
     app.cleanup_ctx.append(_visit_log)

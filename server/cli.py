@@ -17,7 +17,7 @@ from rooms.profile import Profile
 from server.app import create_app
 from server.config import Config, ConfigError, load
 from server.keys import WORLD
-from server.storage import Storage
+from server.store.storage import Storage
 from server.world import World
 
 log = logging.getLogger("kohtaamo")

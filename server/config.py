@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
-from server.tuning import Tuning
+from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
 DEFAULT_JOIN_RATE = Rate(burst=300, per_second=50)
@@ -55,7 +55,7 @@ class Config:
     join_rate: Rate = DEFAULT_JOIN_RATE
     #: Benchmark only: broadcast each move at once instead of once per tick.
     naive_moves: bool = False
-    #: `[tuning]`: performance settings of the Socket.IO stack (server/tuning.py).
+    #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
     events: tuple[EventConfig, ...] = ()
 

@@ -6,10 +6,10 @@ from aiohttp import web
 
 from rooms.ratelimit import Limits
 from server.config import Config
-from server.delivery import Delivery
 from server.metrics import GcPauses
-from server.sessions import Sessions
-from server.sockets import SocketServer
+from server.realtime.delivery import Delivery
+from server.realtime.namespace import SocketServer
+from server.realtime.sessions import Sessions
 from server.tick import TickLoop
 from server.watchdog import LoopWatchdog
 from server.world import World

@@ -15,8 +15,8 @@ import logging
 import time
 
 from rooms.outbound import Outbox
-from server.delivery import Delivery
 from server.metrics import TICK_BUCKETS, Histogram
+from server.realtime.delivery import Delivery
 from server.tasks import OwnedTask
 from server.world import World, now_ms
 

@@ -38,7 +38,7 @@ class VisitLog:
                 log.exception("writing visits failed")
 
     async def flush(self) -> None:
-        store = self.world.storage.cards
+        store = self.world.storage.visits
         for slug, event in list(self.world.events.items()):
             pending = self._pending.setdefault(slug, [])
             pending += event.drain_visits()

@@ -18,7 +18,7 @@ from rooms.event import Event
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.profile import Profile
 from server.config import Config
-from server.storage import Storage, profile_from_json
+from server.store.storage import Storage, profile_from_json
 from server.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class World:
                 event.add_room(room)
         for p in await self.storage.people_of(slug):
             self._register(event, self._person_from_row(p))
-        await self.storage.cards.close_open_visits(slug, now_ms())
+        await self.storage.visits.close_open_visits(slug, now_ms())
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from server.protocol_names import CLIENT_EVENTS, ERROR_CODES, SERVER_EVENTS
-from server.tuning import Tuning
+from server.realtime.tuning import Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT.parent / "shared" / "protocol.md"

@@ -7,8 +7,9 @@ import gc
 from pathlib import Path
 
 from server.config import load
+from server.http.health import allowed
 from server.keys import GC_PAUSES, TICK
-from server.metrics import TICK_BUCKETS, GcPauses, Histogram, Requests, allowed
+from server.metrics import TICK_BUCKETS, GcPauses, Histogram, Requests
 from tests.conftest import Server, running, write_config
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgpack
 from socketio import packet
 
-from server.packet import MALFORMED, Packet
+from server.realtime.packet import MALFORMED, Packet
 
 
 def test_server_disconnect_has_no_data_key() -> None:
@@ -31,7 +31,7 @@ def test_server_subclass_hooks_the_ack_path() -> None:
     """python-socketio still routes events through _handle_event_internal(..., id)."""
     import inspect
 
-    from server.sockets import SocketServer
+    from server.realtime.namespace import SocketServer
 
     base = inspect.signature(SocketServer.__mro__[1]._handle_event_internal)
     assert list(base.parameters) == ["self", "server", "sid", "eio_sid", "data", "namespace", "id"]
@@ -42,7 +42,7 @@ def test_server_subclass_replaces_send_packet() -> None:
     and sends through engineio's `send(eio_sid, data)`."""
     import inspect
 
-    from server.sockets import SocketServer
+    from server.realtime.namespace import SocketServer
 
     base = SocketServer.__mro__[1]
     assert list(inspect.signature(base._send_packet).parameters) == ["self", "eio_sid", "pkt"]

@@ -1,4 +1,4 @@
-"""The performance seams of server/tuning.py, pinned against the installed libraries,
+"""The performance seams of server/realtime/tuning.py, pinned against the installed libraries,
 and the benchmark-only naive variant of moves."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 
 from server.config import ConfigError, load
 from server.keys import SIO, TICK
-from server.tuning import DirectManager, PlainWebSocket, Tuning
+from server.realtime.tuning import DirectManager, PlainWebSocket, Tuning
 from tests.conftest import Server, running, write_config
 
 
@@ -115,7 +115,7 @@ async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
 
 def test_binary_frames_have_rfc6455_headers() -> None:
     """Short, 16-bit and 64-bit payload lengths are framed as RFC 6455 says."""
-    from server.tuning import binary_frame
+    from server.realtime.tuning import binary_frame
 
     assert binary_frame(b"x" * 125)[:2] == bytes((0x82, 125))
     assert binary_frame(b"x" * 126)[:4] == bytes((0x82, 126, 0, 126))
@@ -158,7 +158,7 @@ def test_socketio_still_routes_events_through_handle_event() -> None:
     `inline_moves` takes the move off the per-event task."""
     import inspect
 
-    from server.sockets import SocketServer
+    from server.realtime.namespace import SocketServer
 
     base = inspect.signature(SocketServer.__mro__[1]._handle_event)
     assert list(base.parameters) == ["self", "eio_sid", "namespace", "id", "data"]

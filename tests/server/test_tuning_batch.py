@@ -11,7 +11,7 @@ from socketio import packet
 
 from server.config import load
 from server.keys import SIO
-from server.tuning import DirectManager, FrameBatch, Tuning
+from server.realtime.tuning import DirectManager, FrameBatch, Tuning
 from tests.conftest import Server, running, write_config
 
 

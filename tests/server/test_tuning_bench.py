@@ -10,7 +10,7 @@ from socketio import packet
 
 from bench.loadgen import Generator, parser
 from bench.sim import COUNT_ONLY, peek_welcome
-from server.packet import Packet
+from server.realtime.packet import Packet
 from tests.conftest import Server
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rooms.model import Role
 from rooms.profile import Profile
 from server.keys import CONFIG
-from server.storage import Storage
+from server.store.storage import Storage
 from server.tokens import hash_token, new_token
 from tests.conftest import Person, Server
 

@@ -1,6 +1,6 @@
 """Storage of bans, mutes, the timer, the moderation log and flags.
 
-Tables are in server/storage.py (`people`, `moderation_log`, `flags`; `timers`
+Tables are in server/store/storage.py (`people`, `moderation_log`, `flags`; `timers`
 from migration 2). The write methods other than `log` and `add_flag` only
 execute: `log` commits, so an action's change and its log row land in one
 transaction, written before anything is delivered.

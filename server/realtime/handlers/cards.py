@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rooms import commands as c
 from rooms.cards import Exchange
-from server.handlers import Context, Reply, route
+from server.realtime.handlers import Context, Reply, route
 
 
 async def _exchange(ctx: Context, ex: Exchange) -> Reply:

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from rooms.outbound import EndSession, Message, Outbox, Relocate, ToEvent, ToPerson, ToRoom
-from server.sessions import Sessions
+from server.realtime.sessions import Sessions
 
 if TYPE_CHECKING:
     import socketio

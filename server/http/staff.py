@@ -1,4 +1,5 @@
-"""HTTP endpoints for staff: the moderation log (hosts) and flags (moderators, hosts).
+"""HTTP endpoints for staff: the organizer report and moderation log (hosts), flags and
+bans (moderators, hosts).
 
 The role comes from the bearer token's stored person; staff of another event
 get 403 like anyone else without the role.
@@ -12,8 +13,10 @@ from rooms.errors import BadRequest, Forbidden
 from rooms.event import Event
 from rooms.model import Role
 from rooms.staff import HOSTS, MODERATORS
-from server.http_api import authenticated
+from server.http import export
+from server.http.common import authenticated
 from server.keys import WORLD
+from server.world import now_ms
 
 routes = web.RouteTableDef()
 
@@ -59,3 +62,24 @@ async def bans(request: web.Request) -> web.Response:
     event = await _staff_of(request, MODERATORS)
     rows = await request.app[WORLD].storage.staff.bans(event.slug, _limit(request))
     return web.json_response(rows)
+
+
+def _format(request: web.Request, allowed: tuple[str, ...]) -> str:
+    fmt = request.query.get("format", "json")
+    if fmt not in allowed:
+        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format")
+    return fmt
+
+
+@routes.get("/api/events/{event}/report")
+async def report(request: web.Request) -> web.Response:
+    event, person = await authenticated(request)
+    if person.role is not Role.HOST or event.slug != request.match_info["event"]:
+        raise Forbidden("only this event's hosts can read its report")
+    fmt = _format(request, ("json", "csv"))
+    body = await request.app[WORLD].storage.visits.report(event, now_ms())
+    if fmt == "csv":
+        return web.Response(
+            text=export.report_csv(body), content_type="text/csv", charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{event.slug}-report.csv"'})
+    return web.json_response(body)

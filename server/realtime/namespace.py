@@ -1,16 +1,16 @@
 """Socket.IO: the server, its one namespace, and the thin path of every request.
 
 A request is looked up in `rooms.commands.COMMANDS` (its validator) and
-`server.handlers.ROUTES` (what it does), parsed into a command, handled, and
+`server.realtime.handlers.ROUTES` (what it does), parsed into a command, handled, and
 its outbox delivered; every error becomes the contract's error ack here, or an
 `error` event when the client asked for no ack. `move` is fire-and-forget: bad
 points are dropped, as the contract says.
 
 Three seams of python-socketio are used (pinned in pyproject.toml, tested in
 tests/server/test_socketio_seams.py): the `serializer` packet class
-(`server.packet`), `_handle_event_internal`, where we learn whether the
+(`server.realtime.packet`), `_handle_event_internal`, where we learn whether the
 client asked for an ack, and `_send_packet`, where a packet for one client
-may be written directly (server/tuning.py).
+may be written directly (server/realtime/tuning.py).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ import socketio
 from rooms.commands import COMMANDS, Move
 from rooms.errors import BadRequest, KohtaamoError, Unauthorized
 from rooms.outbound import Outbox, Relocate
-from server.delivery import Delivery, event_channel, person_channel, staff_channel
 from server.errors import ack_error
-from server.handlers import ROUTES, Context, load_all
 from server.metrics import Requests
-from server.packet import MALFORMED, Packet
-from server.sessions import Sessions
-from server.tuning import DirectManager, Tuning, server_options
-from server.tuning import apply as apply_tuning
+from server.realtime.delivery import Delivery, event_channel, person_channel, staff_channel
+from server.realtime.handlers import ROUTES, Context, load_all
+from server.realtime.packet import MALFORMED, Packet
+from server.realtime.sessions import Sessions
+from server.realtime.tuning import DirectManager, Tuning, server_options
+from server.realtime.tuning import apply as apply_tuning
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
 class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     #: requests by name and outcome, for /metrics
     requests: Requests
-    #: see server.tuning.Tuning.inline_moves
+    #: see server.realtime.tuning.Tuning.inline_moves
     inline_moves = False
 
     async def _handle_event_internal(
@@ -69,7 +69,7 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
         # python-socketio's own, but a packet to an idle connection is written
-        # directly (server.tuning.DirectManager.write_packet).
+        # directly (server.realtime.tuning.DirectManager.write_packet).
         encoded = pkt.encode()
         manager = self.manager
         if isinstance(manager, DirectManager) and manager.write_packet(eio_sid, encoded):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rooms import commands as c
-from server.handlers import Context, Reply, route
+from server.realtime.handlers import Context, Reply, route
 
 
 @route(c.Enter)

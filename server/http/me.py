@@ -1,17 +1,25 @@
-"""HTTP endpoints for one's contacts, erasing oneself, and the organizer report."""
+"""One's own data over HTTP: the profile, contacts (JSON, vCard, CSV) and erasure."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from rooms.errors import BadRequest, Forbidden
-from rooms.model import Role
-from server import export
-from server.http_api import authenticated
+from rooms.errors import BadRequest
+from rooms.model import Person
+from server.http import export
+from server.http.common import authenticated, read_json
 from server.keys import DELIVERY, WORLD
 from server.world import now_ms
 
 routes = web.RouteTableDef()
+
+
+def me_body(person: Person) -> dict[str, Any]:
+    return {"person": person.wire(), "card": person.profile.card()}
+
+
 
 
 def _format(request: web.Request, allowed: tuple[str, ...]) -> str:
@@ -50,15 +58,18 @@ async def erase_me(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.get("/api/events/{event}/report")
-async def report(request: web.Request) -> web.Response:
+@routes.get("/api/me")
+async def get_me(request: web.Request) -> web.Response:
+    _event, person = await authenticated(request)
+    return web.json_response(me_body(person))
+
+
+@routes.patch("/api/me")
+async def patch_me(request: web.Request) -> web.Response:
     event, person = await authenticated(request)
-    if person.role is not Role.HOST or event.slug != request.match_info["event"]:
-        raise Forbidden("only this event's hosts can read its report")
-    fmt = _format(request, ("json", "csv"))
-    body = await request.app[WORLD].storage.cards.report(event, now_ms())
-    if fmt == "csv":
-        return web.Response(
-            text=export.report_csv(body), content_type="text/csv", charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{event.slug}-report.csv"'})
-    return web.json_response(body)
+    profile = person.profile.updated(await read_json(request))
+    await request.app[WORLD].storage.update_profile(person.id, profile)
+    await request.app[WORLD].storage.cards.update_card(person.id, profile.card())
+    person.profile = profile
+    event.touch(people=[person.id])
+    return web.json_response(me_body(person))

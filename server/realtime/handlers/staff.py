@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rooms import commands as c
 from rooms.staff import Action
-from server.handlers import Context, Reply, route
+from server.realtime.handlers import Context, Reply, route
 
 
 async def _logged(ctx: Context, action: Action) -> Reply:

@@ -3,7 +3,7 @@
 Each takes the request's context and its validated command, calls the domain
 (and storage where a promise of durability needs it) and returns the ack's
 extra fields with the outbox to deliver. Parsing happened before (the
-command's `parse`); errors are translated after (`server.sockets`).
+command's `parse`); errors are translated after (`server.realtime.namespace`).
 """
 
 from __future__ import annotations
@@ -42,4 +42,4 @@ def route(command: type[c.Command]) -> Callable[[Handler], Handler]:
 
 def load_all() -> None:
     """Import every handler module so their routes are registered."""
-    from server.handlers import cards, floor, staff  # noqa: F401
+    from server.realtime.handlers import cards, floor, staff  # noqa: F401

@@ -2,8 +2,9 @@
 
 The server asks for the few things it needs (`create_person`, `person_by_token`,
 `save_exchange`, …) and never writes SQL elsewhere. The schema grows by numbered
-migrations recorded in `PRAGMA user_version`. WAL with synchronous=FULL: a
-commit that returned survives `kill -9` and power loss.
+migrations (`server.store.migrations`) recorded in `PRAGMA user_version`.
+WAL with synchronous=FULL: a commit that returned survives `kill -9` and power
+loss.
 """
 
 from __future__ import annotations
@@ -18,111 +19,10 @@ import aiosqlite
 
 from rooms.model import Role, RoomKind
 from rooms.profile import Profile
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: events, rooms, people with hashed tokens, cards, visits, moderation
-    """
-    CREATE TABLE events (
-        slug TEXT PRIMARY KEY,
-        title TEXT NOT NULL,
-        description TEXT NOT NULL DEFAULT '',
-        code TEXT NOT NULL DEFAULT '',
-        created_at INTEGER NOT NULL
-    );
-    CREATE TABLE rooms (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL REFERENCES events(slug),
-        kind TEXT NOT NULL,
-        title TEXT NOT NULL,
-        theme TEXT NOT NULL DEFAULT '',
-        open INTEGER NOT NULL DEFAULT 1,
-        capacity INTEGER,
-        position INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
-    );
-    CREATE INDEX rooms_event ON rooms(event, position);
-    CREATE TABLE people (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL REFERENCES events(slug),
-        role TEXT NOT NULL,
-        token_hash TEXT UNIQUE,
-        profile TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        banned INTEGER NOT NULL DEFAULT 0,
-        muted INTEGER NOT NULL DEFAULT 0,
-        muted_until INTEGER,
-        erased_at INTEGER
-    );
-    CREATE INDEX people_event ON people(event);
-    CREATE TABLE card_requests (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL,
-        from_person TEXT NOT NULL,
-        to_person TEXT NOT NULL,
-        room TEXT,
-        at INTEGER NOT NULL
-    );
-    CREATE INDEX card_requests_to ON card_requests(to_person);
-    CREATE TABLE exchanges (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL,
-        a TEXT NOT NULL,
-        b TEXT NOT NULL,
-        room TEXT,
-        room_title TEXT NOT NULL DEFAULT '',
-        at INTEGER NOT NULL,
-        UNIQUE (a, b)
-    );
-    CREATE TABLE contacts (
-        owner TEXT NOT NULL,
-        other TEXT NOT NULL,
-        card TEXT NOT NULL,
-        met_in TEXT,
-        met_in_title TEXT NOT NULL DEFAULT '',
-        at INTEGER NOT NULL,
-        PRIMARY KEY (owner, other)
-    );
-    CREATE TABLE visits (
-        event TEXT NOT NULL,
-        person TEXT NOT NULL,
-        room TEXT NOT NULL,
-        entered_at INTEGER NOT NULL,
-        left_at INTEGER
-    );
-    CREATE INDEX visits_event ON visits(event, room);
-    CREATE TABLE moderation_log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT,
-        detail TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE TABLE flags (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL,
-        from_person TEXT NOT NULL,
-        person TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        at INTEGER NOT NULL
-    );
-    CREATE TABLE stats (
-        event TEXT PRIMARY KEY,
-        peak_concurrent INTEGER NOT NULL DEFAULT 0
-    );
-    """,
-    # 2: the event timer a host set, so it survives a restart (server/store_staff.py)
-    """
-    CREATE TABLE timers (
-        event TEXT PRIMARY KEY REFERENCES events(slug),
-        label TEXT NOT NULL,
-        ends_at INTEGER NOT NULL
-    );
-    CREATE INDEX moderation_log_event ON moderation_log(event, seq);
-    CREATE INDEX flags_event ON flags(event, at);
-    """,
-)
+from server.store.cards import CardStore
+from server.store.migrations import MIGRATIONS
+from server.store.staff import StaffStore
+from server.store.visits import VisitStore
 
 
 def new_id(prefix: str) -> str:
@@ -143,17 +43,15 @@ def profile_from_json(text: str) -> Profile:
 class Storage:
     """One aiosqlite connection; every method commits before it returns.
 
-    Events, rooms and people are here; cards (`store_cards.CardStore`) and
-    staff records (`store_staff.StaffStore`) share the connection.
+    Events, rooms and people are here; cards (`CardStore`), staff records
+    (`StaffStore`) and visits (`VisitStore`) share the connection.
     """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
-        from server.store_cards import CardStore
-        from server.store_staff import StaffStore
-
         self.db = db
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
+        self.visits = VisitStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:

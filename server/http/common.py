@@ -1,0 +1,30 @@
+"""What every HTTP handler needs: the JSON body and the bearer token's person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from rooms.errors import BadRequest, Unauthorized
+from rooms.event import Event
+from rooms.model import Person
+from server.keys import WORLD
+
+
+async def read_json(request: web.Request) -> Any:
+    if not request.can_read_body:
+        raise BadRequest("a JSON body is required")
+    try:
+        return json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+
+
+async def authenticated(request: web.Request) -> tuple[Event, Person]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("an Authorization: Bearer token is required")
+    return await request.app[WORLD].authenticate(token.strip())

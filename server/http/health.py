@@ -1,0 +1,86 @@
+"""`/healthz` for anyone, and `/metrics`: Prometheus text exposition written by hand
+(no extra dependency). Only loopback clients and the addresses in `metrics_allow`
+may read `/metrics`; anyone else gets 404, as if it did not exist."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from aiohttp import web
+
+from server.keys import CONFIG, GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    db_ok = await request.app[WORLD].storage.healthy()
+    tick_ok = request.app[TICK].alive()
+    if db_ok and tick_ok:
+        return web.json_response({"status": "ok"})
+    return web.json_response(
+        {"status": "unhealthy", "database": db_ok, "tick": tick_ok}, status=503
+    )
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render(app: web.Application) -> str:
+    world, tick, requests = app[WORLD], app[TICK], app[SIO].requests
+    lines = [
+        "# HELP kohtaamo_people_connected People with a live connection, per event.",
+        "# TYPE kohtaamo_people_connected gauge",
+    ]
+    for slug, event in world.events.items():
+        n = sum(1 for p in event.people.values() if p.connected)
+        lines.append(f'kohtaamo_people_connected{{event="{_label(slug)}"}} {n}')
+    lines += [
+        "# HELP kohtaamo_tick_seconds Work done in one tick, or one slice of a split tick.",
+        "# TYPE kohtaamo_tick_seconds histogram",
+        *tick.work.lines("kohtaamo_tick_seconds"),
+        "# HELP kohtaamo_ticks_late_total Ticks (or slices) started more than a tick late.",
+        "# TYPE kohtaamo_ticks_late_total counter",
+        f"kohtaamo_ticks_late_total {tick.late}",
+        "# HELP kohtaamo_ticks_skipped_total Tick periods skipped to catch up.",
+        "# TYPE kohtaamo_ticks_skipped_total counter",
+        f"kohtaamo_ticks_skipped_total {tick.skipped}",
+        "# HELP kohtaamo_gc_pause_seconds Pauses of the cyclic garbage collector.",
+        "# TYPE kohtaamo_gc_pause_seconds histogram",
+        *(line for generation, pauses in enumerate(app[GC_PAUSES].by_generation)
+          for line in pauses.lines("kohtaamo_gc_pause_seconds", f'generation="{generation}"')),
+        "# HELP kohtaamo_loop_stalls_total Times the event loop did not turn for 250 ms.",
+        "# TYPE kohtaamo_loop_stalls_total counter",
+        f"kohtaamo_loop_stalls_total {app[WATCHDOG].stalls}",
+        "# HELP kohtaamo_loop_stall_longest_seconds The longest such stall so far.",
+        "# TYPE kohtaamo_loop_stall_longest_seconds gauge",
+        f"kohtaamo_loop_stall_longest_seconds {app[WATCHDOG].longest!r}",
+        "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
+        "# TYPE kohtaamo_requests_total counter",
+    ]
+    for (name, outcome), n in sorted(requests.counts.items()):
+        lines.append(
+            f'kohtaamo_requests_total{{name="{_label(name)}",outcome="{_label(outcome)}"}} {n}'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def allowed(remote: str | None, allow: tuple[str, ...]) -> bool:
+    if remote is None:
+        return False
+    if remote in allow:
+        return True
+    try:
+        return ipaddress.ip_address(remote.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    if not allowed(request.remote, request.app[CONFIG].metrics_allow):
+        raise web.HTTPNotFound()
+    return web.Response(body=render(request.app).encode(),
+                        headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
