@@ -15,7 +15,8 @@ server translates them to error acks and HTTP errors in one place
     ├── Muted                   muted
     ├── RateLimited             rate_limited
     ├── Conflict                conflict
-    └── Moved                   moved
+    ├── Moved                   moved
+    └── Unavailable             unavailable
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ class Conflict(KohtaamoError):
     code = "conflict"
 
 
+class Unavailable(KohtaamoError):
+    """Voice and video are off at this event, or the media engine cannot be reached."""
+
+    code = "unavailable"
+
+
 class Moved(KohtaamoError):
     """The request was meant for a room the person is no longer in (v1.1)."""
 
@@ -86,6 +93,6 @@ ERROR_CODES = frozenset(
     cls.code
     for cls in (
         BadRequest, Unauthorized, Forbidden, NotFound, RoomClosed, RoomFull,
-        Muted, RateLimited, Conflict, Moved, KohtaamoError,
+        Muted, RateLimited, Conflict, Moved, Unavailable, KohtaamoError,
     )
 )
