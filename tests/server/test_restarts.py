@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 import socketio
 
-from server.config import load
+from server.config import ConfigError, load
 from tests.conftest import Recorder, running, write_config
 from tests.server.process import serve
 
@@ -164,3 +165,27 @@ async def test_say_typed_for_a_room_one_left_is_refused(tmp_path: Path) -> None:
         assert (await bert.call("say", {"text": "aulassa", "room": lobby}))["ok"]
         await bert.seen.wait_for("chat", lambda m: m["text"] == "aulassa")
         assert [m["text"] for m in bert.seen.of("chat")] == ["aulassa"]
+
+
+async def test_heartbeat_and_shutdown_settings(tmp_path: Path) -> None:
+    """shutdown_seconds, ping_interval and ping_timeout are read and checked; clients
+    are told the heartbeat (5 s and 5 s by default)."""
+    path = write_config(tmp_path)
+    config = load(path, database=tmp_path / "kohtaamo.db")
+    assert (config.shutdown_seconds, config.ping_interval, config.ping_timeout) == (5, 5, 5)
+    async with running(config) as server:
+        anna = await server.connected("Anna")
+        assert anna.sio is not None
+        assert (anna.sio.eio.ping_interval, anna.sio.eio.ping_timeout) == (5, 5)
+    text = path.read_text(encoding="utf-8")
+    for line in ("ping_interval = 2.5", "ping_timeout = 0", "shutdown_seconds = -1",
+                 'shutdown_seconds = "5"', "ping_interval = true"):
+        path.write_text(text.replace("[server]\n", f"[server]\n{line}\n", 1), encoding="utf-8")
+        with pytest.raises(ConfigError):
+            load(path)
+    path.write_text(text.replace("[server]\n", "[server]\nping_interval = 2\n"
+                                 "ping_timeout = 3\nshutdown_seconds = 1.5\n", 1),
+                    encoding="utf-8")
+    changed = load(path)
+    assert (changed.shutdown_seconds, changed.ping_interval, changed.ping_timeout) == (
+        1.5, 2, 3)
