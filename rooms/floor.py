@@ -20,13 +20,14 @@ from rooms.errors import (
     BadRequest,
     Conflict,
     Forbidden,
+    Moved,
     Muted,
     NotFound,
     RateLimited,
     RoomClosed,
     RoomFull,
 )
-from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer, Visit
+from rooms.model import Person, Role, Room, RoomKind, Seat, Settings, Status, Timer, Visit
 from rooms.outbound import (
     EndSession,
     Message,
@@ -38,6 +39,7 @@ from rooms.outbound import (
     ToRoom,
 )
 from rooms.ratelimit import DEFAULT_RATES, Limits, Rate
+from rooms.seating import Seating
 
 
 class Floor:
@@ -78,6 +80,8 @@ class Floor:
         self._gone: set[str] = set()
         # who entered and left which room, for the organizer report (`drain_visits`)
         self._visits: list[Visit] = []
+        # who sits where, for storage (`rooms.seating`)
+        self.seating = Seating(self.rooms, self.people)
         self.connected_count = 0
         self.peak_connected = 0
 
@@ -205,6 +209,21 @@ class Floor:
                 out += self._leave_floor(self.people[person_id], now)
         return out
 
+    def restore_seat(self, seat: Seat, now: int) -> bool:
+        """Seat someone where storage last saw them, in grace from `now` (a restart);
+        nobody is told. A room gone since means the lobby. False: unknown or seated."""
+        person = self.people.get(seat.person)
+        if person is None or person.room is not None:
+            return False
+        room = self.rooms.get(seat.room, self.lobby)
+        w, h = self.settings.room_size
+        room.occupants[person.id] = (min(max(seat.x, 0), w), min(max(seat.y, 0), h))
+        person.room = room.id
+        person.dropped_at = self._dropped[person.id] = now
+        if room.id != seat.room:
+            self.seating.changed(person.id)
+        return True
+
     def _leave_floor(self, person: Person, now: int) -> Outbox:
         if person.connected:
             self.connected_count -= 1
@@ -256,6 +275,7 @@ class Floor:
         old.occupants.pop(person.id, None)
         old.pending.pop(person.id, None)
         person.room = None
+        self.seating.changed(person.id)
         self._changed_rooms.add(old.id)
         return [
             Relocate(person.id, old.id, None),
@@ -269,6 +289,7 @@ class Floor:
         x, y = self._spawn_point(person.id, room)
         room.occupants[person.id] = (x, y)
         person.room = room.id
+        self.seating.changed(person.id)
         self._changed_rooms.add(room.id)
         self._changed_people.add(person.id)
         self._gone.discard(person.id)
@@ -350,10 +371,15 @@ class Floor:
             raise Muted("a moderator has muted you")
         self._check_rate(person, "chat", now)
 
-    def say(self, person_id: str, text: str, now: int) -> tuple[dict[str, Any], Outbox]:
-        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited."""
+    def say(
+        self, person_id: str, text: str, now: int, room_id: str | None = None,
+    ) -> tuple[dict[str, Any], Outbox]:
+        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited,
+        and Moved when `room_id` (where the text was typed) is not the room now."""
         person = self.present(person_id)
         room = self._room_of(person)
+        if room_id is not None and room_id != room.id:
+            raise Moved("you are at another table now; the message was not sent")
         self._check_voice(person, now)
         message = {
             "id": self.next_id("m", now), "room": room.id, "from": person.id,

@@ -149,3 +149,13 @@ class Visit:
     room: str
     entered: bool
     at: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Seat:
+    """Where someone sits: kept in storage so a restart returns them there (v1.1)."""
+
+    person: str
+    room: str
+    x: int
+    y: int

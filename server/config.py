@@ -45,6 +45,13 @@ class Config:
     tick_hz: float = 10
     presence_hz: float = 2
     grace_seconds: float = 30
+    #: SIGTERM/SIGINT to exit, at most: connections closed, seats written (v1.1).
+    shutdown_seconds: float = 5
+    #: Engine.IO heartbeat, whole seconds: the server pings every `ping_interval`;
+    #: a side that hears nothing for `ping_interval + ping_timeout` drops the link,
+    #: so a page notices a dead connection within about ten seconds.
+    ping_interval: int = 5
+    ping_timeout: int = 5
     room_size: tuple[int, int] = (1000, 1000)
     #: Largest Socket.IO message and HTTP body accepted, in bytes.
     max_payload: int = 64 * 1024
@@ -68,6 +75,17 @@ class Config:
 
 class ConfigError(Exception):
     pass
+
+
+def _positive(table: dict[str, Any], name: str, default: float, high: float,
+              whole: bool = False) -> float:
+    """`[server] name`: a number above 0 and at most `high` (a whole one if `whole`)."""
+    value = table.get(name, default)
+    kind = "a whole number" if whole else "a number"
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or (whole and not isinstance(value, int)) or not 0 < value <= high):
+        raise ValueError(f"[server] {name} must be {kind} above 0 and at most {high}")
+    return float(value)
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -114,6 +132,9 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             tick_hz=float(server.get("tick_hz", 10)),
             presence_hz=float(server.get("presence_hz", 2)),
             grace_seconds=float(server.get("grace_seconds", 30)),
+            shutdown_seconds=_positive(server, "shutdown_seconds", 5, 600),
+            ping_interval=int(_positive(server, "ping_interval", 5, 300, whole=True)),
+            ping_timeout=int(_positive(server, "ping_timeout", 5, 300, whole=True)),
             room_size=(int(w), int(h)),
             max_payload=int(server.get("max_payload", 64 * 1024)),
             metrics_allow=tuple(server.get("metrics_allow", ())),

@@ -83,7 +83,11 @@ class World:
                 event.add_room(room)
         for p in await self.storage.people_of(slug):
             self._register(event, self._person_from_row(p))
-        await self.storage.visits.close_open_visits(slug, now_ms())
+        # Back where they sat before a restart, in grace from now (contract v1.1).
+        now = now_ms()
+        for seat in await self.storage.seats.load(slug):
+            event.restore_seat(seat, now)
+        await self.storage.visits.close_open_visits(slug, now)
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event

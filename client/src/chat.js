@@ -38,13 +38,18 @@ export function chatView(ctx) {
     const text = input.value.trim();
     if (!text) return;
     sendBtn.disabled = true;
+    // A line is meant for the table it was typed at: the server refuses it
+    // (moved) if we are elsewhere by the time it arrives, say after a reconnect.
     const ack = whisperTo
       ? await ctx.request(C.WHISPER, { to: whisperTo, text })
-      : await ctx.request(C.SAY, { text });
+      : await ctx.request(C.SAY, { text, room: ctx.state.here?.room });
     sendBtn.disabled = false;
     if (ack.ok) {
       input.value = "";
       if (ack.message) ctx.apply(sent(ctx.state, ack.message));
+    } else if (ack.error?.code === ERROR_CODES.MOVED) {
+      // Keep the text: the person decides whether it suits this table.
+      ctx.notify(t("chat.movedKept"), "error");
     } else {
       if (ack.error?.code === ERROR_CODES.MUTED) renderMuted(true);
       ctx.notifyError(ack.error);

@@ -84,7 +84,10 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
         return reply
 
 
-def create_sio(max_payload: int, tuning: Tuning | None = None) -> SocketServer:
+def create_sio(
+    max_payload: int, tuning: Tuning | None = None, ping: tuple[int, int] = (25, 20),
+) -> SocketServer:
+    """The Socket.IO server; `ping` is Engine.IO's (ping_interval, ping_timeout) in s."""
     tuning = tuning or Tuning()
     sio = SocketServer(
         async_mode="aiohttp",
@@ -93,6 +96,8 @@ def create_sio(max_payload: int, tuning: Tuning | None = None) -> SocketServer:
         max_http_buffer_size=max_payload,
         logger=False,
         engineio_logger=False,
+        ping_interval=ping[0],
+        ping_timeout=ping[1],
         **server_options(tuning),
     )
     sio.requests = Requests()

@@ -21,6 +21,7 @@ from rooms.model import Role, RoomKind
 from rooms.profile import Profile
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
+from server.store.seats import SeatStore
 from server.store.staff import StaffStore
 from server.store.visits import VisitStore
 
@@ -44,7 +45,7 @@ class Storage:
     """One aiosqlite connection; every method commits before it returns.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`) and visits (`VisitStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`) and seats (`SeatStore`) share the connection.
     """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
@@ -52,6 +53,7 @@ class Storage:
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
         self.visits = VisitStore(db)
+        self.seats = SeatStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
