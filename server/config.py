@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
+from server.net import Network, parse_networks
 from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
@@ -55,8 +56,12 @@ class Config:
     room_size: tuple[int, int] = (1000, 1000)
     #: Largest Socket.IO message and HTTP body accepted, in bytes.
     max_payload: int = 64 * 1024
-    #: Who may read /metrics besides loopback: a list of exact client addresses.
-    metrics_allow: tuple[str, ...] = ()
+    #: Who may read /metrics besides loopback: addresses or CIDRs of clients.
+    metrics_allow: tuple[Network, ...] = ()
+    #: A bearer token that also opens /metrics (empty: none; address rules only).
+    metrics_token: str = ""
+    #: Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
+    trusted_proxies: tuple[Network, ...] = ()
     rates: dict[str, Rate] = dataclasses.field(default_factory=lambda: dict(DEFAULT_RATES))
     #: `[limits] join`: joins per client address (HTTP), not per person.
     join_rate: Rate = DEFAULT_JOIN_RATE
@@ -86,6 +91,12 @@ def _positive(table: dict[str, Any], name: str, default: float, high: float,
             or (whole and not isinstance(value, int)) or not 0 < value <= high):
         raise ValueError(f"[server] {name} must be {kind} above 0 and at most {high}")
     return float(value)
+
+
+def _token(value: object) -> str:
+    if not isinstance(value, str) or (value and len(value) < 16):
+        raise ValueError("metrics_token must be a string of at least 16 characters")
+    return value
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -137,7 +148,9 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             ping_timeout=int(_positive(server, "ping_timeout", 5, 300, whole=True)),
             room_size=(int(w), int(h)),
             max_payload=int(server.get("max_payload", 64 * 1024)),
-            metrics_allow=tuple(server.get("metrics_allow", ())),
+            metrics_allow=parse_networks(server.get("metrics_allow", ()), "metrics_allow"),
+            metrics_token=_token(server.get("metrics_token", "")),
+            trusted_proxies=parse_networks(server.get("trusted_proxies", ()), "trusted_proxies"),
             rates=rates,
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),

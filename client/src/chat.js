@@ -1,7 +1,7 @@
 // Table chat: history on entry, whispers, and a composer that knows when you
 // are muted. Message text is set with textContent only.
 
-import { h, setText, newId } from "./dom.js";
+import { h, setText, newId, userText } from "./dom.js";
 import { t, formatTime } from "./i18n.js";
 import { AREAS, isMuted, sent } from "./state.js";
 import { CLIENT_EVENTS as C, ERROR_CODES } from "./protocol.js";
@@ -81,11 +81,10 @@ export function chatView(ctx) {
       const toName = m.to === state.me?.id ? t("chat.you") : state.people.get(m.to)?.name || "";
       who = t("chat.whisperFromTo", { from: mine ? t("chat.you") : m.name, to: toName });
     }
-    const text = h("p", { class: "msg-text" });
-    text.textContent = m.text;  // plain text, never HTML
+    const text = userText("p", m.text, { class: "msg-text" });  // a text node, never HTML
     return h("li", { class: `msg${mine ? " mine" : ""}${whisper ? " whisper" : ""}` },
       h("div", { class: "msg-meta" },
-        h("span", { class: "msg-name" }, who),
+        userText("span", who, { class: "msg-name" }),
         h("time", { datetime: new Date(m.ts).toISOString() }, formatTime(m.ts))),
       text);
   }

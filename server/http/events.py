@@ -10,7 +10,8 @@ from rooms.profile import Profile
 from rooms.ratelimit import Limits, Rate
 from server.config import DEFAULT_JOIN_RATE
 from server.http.common import read_json
-from server.keys import JOIN_LIMITS, WORLD
+from server.keys import CONFIG, JOIN_LIMITS, WORLD
+from server.net import client_address
 from server.world import World, now_ms
 
 routes = web.RouteTableDef()
@@ -30,7 +31,8 @@ async def event_info(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     world: World = request.app[WORLD]
     event = world.event(request.match_info["event"])
-    if not request.app[JOIN_LIMITS].allow(request.remote or "?", "join", now_ms()):
+    address = client_address(request, request.app[CONFIG].trusted_proxies)
+    if not request.app[JOIN_LIMITS].allow(address, "join", now_ms()):
         raise RateLimited("too many joins from this address; try again in a moment")
     body = await read_json(request)
     profile = Profile.parse(body, extra=frozenset({"code"}))
