@@ -50,6 +50,16 @@ class Config:
     max_payload: int = 64 * 1024
     #: Who may read /metrics besides loopback: a list of exact client addresses.
     metrics_allow: tuple[str, ...] = ()
+    #: Seconds a connection may take to complete its Socket.IO CONNECT.
+    connect_timeout: float = 10
+    #: Socket.IO connections open at once from one client address (loopback too).
+    max_connections_per_address: int = 50
+    #: Bytes waiting to be sent to one connection past which it is closed (a slow reader).
+    max_queued_bytes: int = 1024 * 1024
+    #: Most people one event holds (joined and not purged or erased).
+    max_people_per_event: int = 20_000
+    #: Attendees who joined but never connected are forgotten after this many seconds.
+    purge_unconnected_seconds: float = 3600
     rates: dict[str, Rate] = dataclasses.field(default_factory=lambda: dict(DEFAULT_RATES))
     #: `[limits] join`: joins per client address (HTTP), not per person.
     join_rate: Rate = DEFAULT_JOIN_RATE
@@ -68,6 +78,14 @@ class Config:
 
 class ConfigError(Exception):
     pass
+
+
+def _positive(table: dict[str, Any], name: str, default: float) -> float:
+    """A number above zero from `[server]`; ValueError names the setting otherwise."""
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"[server] {name} must be a number above zero")
+    return float(value)
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -117,6 +135,12 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             room_size=(int(w), int(h)),
             max_payload=int(server.get("max_payload", 64 * 1024)),
             metrics_allow=tuple(server.get("metrics_allow", ())),
+            connect_timeout=_positive(server, "connect_timeout", 10),
+            max_connections_per_address=int(
+                _positive(server, "max_connections_per_address", 50)),
+            max_queued_bytes=int(_positive(server, "max_queued_bytes", 1024 * 1024)),
+            max_people_per_event=int(_positive(server, "max_people_per_event", 20_000)),
+            purge_unconnected_seconds=_positive(server, "purge_unconnected_seconds", 3600),
             rates=rates,
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),

@@ -1,4 +1,5 @@
-"""What every HTTP handler needs: the JSON body and the bearer token's person."""
+"""What every HTTP handler needs: the JSON body, the bearer token's person and the
+client's address."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from rooms.model import Person
 from server.keys import WORLD
 
 
+def client_address(request: web.BaseRequest) -> str:
+    """The address per-address limits count (joins, connections): the peer's."""
+    return request.remote or "?"
+
+
 async def read_json(request: web.Request) -> Any:
     if not request.can_read_body:
         raise BadRequest("a JSON body is required")
@@ -20,6 +26,8 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON") from None
+    except RecursionError:  # nested deeper than the parser's stack
+        raise BadRequest("the body is nested too deeply") from None
 
 
 async def authenticated(request: web.Request) -> tuple[Event, Person]:
