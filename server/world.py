@@ -35,6 +35,8 @@ class World:
         self.events: dict[str, Event] = {}
         self._event_of: dict[str, str] = {}
         self._card_locks: dict[str, asyncio.Lock] = {}
+        #: people forgotten in memory whose rows are being deleted (`purge_unconnected`)
+        self._purging: set[str] = set()
 
     @property
     def storage(self) -> Storage:
@@ -138,7 +140,13 @@ class World:
         if gone:
             for person_id in gone:
                 self._event_of.pop(person_id, None)
-            await self.storage.delete_unconnected(gone)
+            # A token read before the delete must not bring the person back as
+            # "created by another process" (see `authenticate`).
+            self._purging.update(gone)
+            try:
+                await self.storage.delete_unconnected(gone)
+            finally:
+                self._purging.difference_update(gone)
             log.info("forgot %d people of %s who joined and never connected",
                      len(gone), event.slug)
         return len(gone)
@@ -155,7 +163,7 @@ class World:
         slug = self._event_of.get(row["id"])
         if slug is None:
             # Created by another process, such as `kohtaamo staff add` while serving.
-            if row["event"] not in self.events:
+            if row["event"] not in self.events or row["id"] in self._purging:
                 raise Unauthorized("unknown or erased token")
             self._register(self.events[row["event"]], self._person_from_row(row))
             slug = row["event"]

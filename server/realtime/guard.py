@@ -95,6 +95,10 @@ async def close_engine(eio: engineio.AsyncServer, eio_sid: str) -> None:
     sock = eio.sockets.get(eio_sid)
     if sock is not None and not (sock.closed or sock.closing):
         await sock.close(wait=False)
+        # engineio's writer would wait for more to send until the ping timeout
+        # (45 s) while a client that ignores CLOSE keeps the WebSocket open:
+        # None ends the writer after what is queued, and it closes the WebSocket.
+        sock.queue.put_nowait(None)
 
 
 async def end_connection(sio: socketio.AsyncServer, sid: str) -> None:
