@@ -77,7 +77,7 @@ def optional_flag(data: Mapping[str, Any], name: str) -> bool:
 
 def known_status(data: Mapping[str, Any], name: str) -> Status:
     value = data.get(name)
-    if value not in {s.value for s in Status}:
+    if not isinstance(value, str) or value not in {s.value for s in Status}:
         raise BadRequest("status must be available, busy or away", field=name)
     return Status(value)
 

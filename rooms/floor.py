@@ -13,6 +13,7 @@ Rules that keep it clean:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,7 +39,7 @@ from rooms.outbound import (
     ToPerson,
     ToRoom,
 )
-from rooms.ratelimit import DEFAULT_RATES, Limits, Rate
+from rooms.ratelimit import DEFAULT_RATES, Limits, Rate, TokenBucket
 from rooms.seating import Seating
 
 
@@ -82,6 +83,13 @@ class Floor:
         self._visits: list[Visit] = []
         # who sits where, for storage (`rooms.seating`)
         self.seating = Seating(self.rooms, self.people)
+        # attendees who joined and never connected, oldest first, and when they
+        # joined: `purge_unconnected` forgets them, looking only at the oldest
+        self._awaiting: OrderedDict[str, int] = OrderedDict()
+        # people under a timed mute (`expire_mutes` looks only at these)
+        self._timed_mutes: set[str] = set()
+        # joins to the whole event, whatever their address (`[limits] event_join`)
+        self._joins = TokenBucket.full(self.limits.rates["event_join"], 0)
         self.connected_count = 0
         self.peak_connected = 0
 
@@ -92,9 +100,47 @@ class Floor:
             raise ValueError(f"duplicate room id {room.id}")
         self.rooms[room.id] = room
 
-    def add_person(self, person: Person) -> None:
-        """Register someone who joined (or was loaded from storage); not yet on the floor."""
+    def add_person(self, person: Person, *, awaiting_since: int | None = None) -> None:
+        """Register someone who joined (or was loaded from storage); not yet on the floor.
+
+        `awaiting_since`: when an attendee who has never connected joined; unless
+        they connect, `purge_unconnected` forgets them `unconnected_ms` after it.
+        """
         self.people[person.id] = person
+        if awaiting_since is not None and person.role is Role.ATTENDEE:
+            self._awaiting[person.id] = awaiting_since
+        if person.muted and person.muted_until is not None:
+            self._timed_mutes.add(person.id)
+
+    def admit_join(self, now: int) -> None:
+        """May one more person join? Raises Conflict when the event already holds
+        `max_people`, RateLimited when joins to the event come faster than
+        `[limits] event_join` (from every address together)."""
+        limit = self.settings.max_people
+        if limit is not None and len(self.people) >= limit:
+            raise Conflict("this event takes no more people")
+        if not self._joins.take(now):
+            raise RateLimited("too many people are joining right now; try again in a moment")
+
+    def purge_unconnected(self, now: int) -> list[str]:
+        """Forget attendees who joined `unconnected_ms` ago or more and never
+        connected. Returns their ids, for the server to delete from storage (so
+        their tokens stop working). Costs nothing when none is due."""
+        gone: list[str] = []
+        cutoff = now - self.settings.unconnected_ms
+        while self._awaiting:
+            person_id, since = next(iter(self._awaiting.items()))
+            if since > cutoff:
+                break
+            del self._awaiting[person_id]
+            person = self.people.get(person_id)
+            if person is None or person.connected or person.present:
+                continue
+            del self.people[person_id]
+            self._timed_mutes.discard(person_id)
+            self.limits.forget(person_id)
+            gone.append(person_id)
+        return gone
 
     # --- lookups ---------------------------------------------------------------
 
@@ -180,6 +226,7 @@ class Floor:
         anyone else starts in the lobby.
         """
         person = self.person(person_id)
+        self._awaiting.pop(person_id, None)
         if not person.connected:
             self.connected_count += 1
             self.peak_connected = max(self.peak_connected, self.connected_count)
@@ -311,19 +358,21 @@ class Floor:
 
     # --- movement ----------------------------------------------------------------
 
-    def move(self, person_id: str, x: float, y: float, now: int) -> None:
-        """Record the latest point; dropped silently when not on the floor or too fast."""
+    def move(self, person_id: str, x: float, y: float, now: int) -> bool:
+        """Record the latest point; dropped silently when not on the floor or too fast.
+        Returns False when dropped for coming too fast."""
         person = self.people.get(person_id)
         if person is None or person.room is None or not person.connected:
-            return
+            return True
         if not self.limits.allow(person_id, "move", now):
-            return
+            return False
         w, h = self.settings.room_size
         point = (round(min(max(x, 0.0), w)), round(min(max(y, 0.0), h)))
         room = self.rooms[person.room]
         room.occupants[person_id] = point
         room.pending[person_id] = point
         self._moved.add(room.id)
+        return True
 
     def move_now(self, person_id: str, x: float, y: float, now: int) -> Outbox:
         """Benchmark only (`naive_moves`): `move`, then this one point to the room at once.

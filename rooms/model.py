@@ -50,6 +50,10 @@ class Settings:
     grace_ms: int = 30_000
     tick_hz: float = 10
     presence_hz: float = 2
+    #: Most people (joined, not purged or erased) an event holds; None for no limit.
+    max_people: int | None = 20_000
+    #: Attendees who never connected are forgotten this long after joining.
+    unconnected_ms: int = 3_600_000
 
 
 @dataclasses.dataclass(slots=True)

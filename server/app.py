@@ -9,7 +9,7 @@ from aiohttp import web
 
 from server import metrics
 from server.config import Config
-from server.http import client_files, events, health, me, staff
+from server.http import client_files, connections, events, health, me, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CONFIG,
@@ -38,12 +38,15 @@ from server.world import World
 def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_payload,
-        middlewares=[client_files.security_headers, error_middleware],
+        middlewares=[client_files.security_headers, error_middleware,
+                     connections.per_address(config.max_connections_per_address)],
     )
     world = World(config)
     sessions = Sessions()
     sio = create_sio(config.max_payload, config.tuning,
-                     ping=(config.ping_interval, config.ping_timeout))
+                     ping=(config.ping_interval, config.ping_timeout),
+                     connect_timeout=config.connect_timeout,
+                     max_queued_bytes=config.max_queued_bytes)
     delivery = Delivery(sio, sessions)
     sio.register_namespace(FloorNamespace(world, sessions, delivery, config.tuning))
     sio.attach(app)

@@ -62,6 +62,16 @@ class Config:
     metrics_token: str = ""
     #: Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
     trusted_proxies: tuple[Network, ...] = ()
+    #: Seconds a connection may take to complete its Socket.IO CONNECT.
+    connect_timeout: float = 10
+    #: Socket.IO connections open at once from one client address (loopback too).
+    max_connections_per_address: int = 50
+    #: Bytes waiting to be sent to one connection past which it is closed (a slow reader).
+    max_queued_bytes: int = 1024 * 1024
+    #: Most people one event holds (joined and not purged or erased).
+    max_people_per_event: int = 20_000
+    #: Attendees who joined but never connected are forgotten after this many seconds.
+    purge_unconnected_seconds: float = 3600
     rates: dict[str, Rate] = dataclasses.field(default_factory=lambda: dict(DEFAULT_RATES))
     #: `[limits] join`: joins per client address (HTTP), not per person.
     join_rate: Rate = DEFAULT_JOIN_RATE
@@ -82,14 +92,15 @@ class ConfigError(Exception):
     pass
 
 
-def _positive(table: dict[str, Any], name: str, default: float, high: float,
-              whole: bool = False) -> float:
+def _positive(table: dict[str, Any], name: str, default: float,
+              high: float = float("inf"), whole: bool = False) -> float:
     """`[server] name`: a number above 0 and at most `high` (a whole one if `whole`)."""
     value = table.get(name, default)
     kind = "a whole number" if whole else "a number"
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or (whole and not isinstance(value, int)) or not 0 < value <= high):
-        raise ValueError(f"[server] {name} must be {kind} above 0 and at most {high}")
+        limit = "" if high == float("inf") else f" and at most {high:g}"
+        raise ValueError(f"[server] {name} must be {kind} above 0{limit}")
     return float(value)
 
 
@@ -151,6 +162,12 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             metrics_allow=parse_networks(server.get("metrics_allow", ()), "metrics_allow"),
             metrics_token=_token(server.get("metrics_token", "")),
             trusted_proxies=parse_networks(server.get("trusted_proxies", ()), "trusted_proxies"),
+            connect_timeout=_positive(server, "connect_timeout", 10),
+            max_connections_per_address=int(
+                _positive(server, "max_connections_per_address", 50)),
+            max_queued_bytes=int(_positive(server, "max_queued_bytes", 1024 * 1024)),
+            max_people_per_event=int(_positive(server, "max_people_per_event", 20_000)),
+            purge_unconnected_seconds=_positive(server, "purge_unconnected_seconds", 3600),
             rates=rates,
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),

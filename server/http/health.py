@@ -40,7 +40,7 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_people_connected gauge",
     ]
     for slug, event in world.events.items():
-        n = sum(1 for p in event.people.values() if p.connected)
+        n = event.connected_count
         lines.append(f'kohtaamo_people_connected{{event="{_label(slug)}"}} {n}')
     lines += [
         "# HELP kohtaamo_tick_seconds Work done in one tick, or one slice of a split tick.",
@@ -62,6 +62,10 @@ def render(app: web.Application) -> str:
         "# HELP kohtaamo_loop_stall_longest_seconds The longest such stall so far.",
         "# TYPE kohtaamo_loop_stall_longest_seconds gauge",
         f"kohtaamo_loop_stall_longest_seconds {app[WATCHDOG].longest!r}",
+        "# HELP kohtaamo_slow_readers_closed_total Connections closed for not reading"
+        " what was sent to them (past [server] max_queued_bytes).",
+        "# TYPE kohtaamo_slow_readers_closed_total counter",
+        f"kohtaamo_slow_readers_closed_total {app[SIO].slow_readers.closed}",
         "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
         "# TYPE kohtaamo_requests_total counter",
     ]

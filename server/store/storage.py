@@ -170,6 +170,23 @@ class Storage:
             (slug,),
         )
 
+    async def ever_connected(self, slug: str) -> set[str]:
+        """People of the event who were ever seated (have a visit): everyone else
+        joined and never connected."""
+        rows = await self._all("SELECT DISTINCT person FROM visits WHERE event = ?", (slug,))
+        return {r["person"] for r in rows}
+
+    async def delete_unconnected(self, person_ids: list[str]) -> None:
+        """Delete attendees who never connected, tokens and all (nothing else refers
+        to them: cards and visits need a connection)."""
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start:start + 500]
+            await self.db.execute(
+                f"DELETE FROM people WHERE role = 'attendee' AND id IN"
+                f" ({','.join('?' * len(chunk))})", chunk,
+            )
+        await self.db.commit()
+
     async def count_staff(self, slug: str) -> dict[str, int]:
         rows = await self._all(
             "SELECT role, COUNT(*) AS n FROM people WHERE event = ? AND erased_at IS NULL"
