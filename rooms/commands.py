@@ -56,6 +56,11 @@ def optional_text(max_len: int, *, empty: str | None = None) -> Check:
     return check
 
 
+def optional_ident(data: Mapping[str, Any], name: str) -> str | None:
+    """An id that may be left out (None)."""
+    return None if data.get(name) is None else v.ident(data, name)
+
+
 def whole(low: int, high: int, *, required: bool = True) -> Check:
     return lambda data, name: v.integer(data, name, low=low, high=high, required=required)
 
@@ -72,7 +77,7 @@ def optional_flag(data: Mapping[str, Any], name: str) -> bool:
 
 def known_status(data: Mapping[str, Any], name: str) -> Status:
     value = data.get(name)
-    if value not in {s.value for s in Status}:
+    if not isinstance(value, str) or value not in {s.value for s in Status}:
         raise BadRequest("status must be available, busy or away", field=name)
     return Status(value)
 
@@ -113,6 +118,8 @@ class Move(Command):
 class Say(Command):
     name = "say"
     text: str = field(text(MAX_CHAT))
+    #: (v1.1) The room the text was typed for; refused (`moved`) when elsewhere now.
+    room: str | None = field(optional_ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ Rules that keep it clean:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,13 +21,14 @@ from rooms.errors import (
     BadRequest,
     Conflict,
     Forbidden,
+    Moved,
     Muted,
     NotFound,
     RateLimited,
     RoomClosed,
     RoomFull,
 )
-from rooms.model import Person, Role, Room, RoomKind, Settings, Status, Timer, Visit
+from rooms.model import Person, Role, Room, RoomKind, Seat, Settings, Status, Timer, Visit
 from rooms.outbound import (
     EndSession,
     Message,
@@ -37,7 +39,8 @@ from rooms.outbound import (
     ToPerson,
     ToRoom,
 )
-from rooms.ratelimit import DEFAULT_RATES, Limits, Rate
+from rooms.ratelimit import DEFAULT_RATES, Limits, Rate, TokenBucket
+from rooms.seating import Seating
 
 
 class Floor:
@@ -78,6 +81,15 @@ class Floor:
         self._gone: set[str] = set()
         # who entered and left which room, for the organizer report (`drain_visits`)
         self._visits: list[Visit] = []
+        # who sits where, for storage (`rooms.seating`)
+        self.seating = Seating(self.rooms, self.people)
+        # attendees who joined and never connected, oldest first, and when they
+        # joined: `purge_unconnected` forgets them, looking only at the oldest
+        self._awaiting: OrderedDict[str, int] = OrderedDict()
+        # people under a timed mute (`expire_mutes` looks only at these)
+        self._timed_mutes: set[str] = set()
+        # joins to the whole event, whatever their address (`[limits] event_join`)
+        self._joins = TokenBucket.full(self.limits.rates["event_join"], 0)
         self.connected_count = 0
         self.peak_connected = 0
 
@@ -88,9 +100,47 @@ class Floor:
             raise ValueError(f"duplicate room id {room.id}")
         self.rooms[room.id] = room
 
-    def add_person(self, person: Person) -> None:
-        """Register someone who joined (or was loaded from storage); not yet on the floor."""
+    def add_person(self, person: Person, *, awaiting_since: int | None = None) -> None:
+        """Register someone who joined (or was loaded from storage); not yet on the floor.
+
+        `awaiting_since`: when an attendee who has never connected joined; unless
+        they connect, `purge_unconnected` forgets them `unconnected_ms` after it.
+        """
         self.people[person.id] = person
+        if awaiting_since is not None and person.role is Role.ATTENDEE:
+            self._awaiting[person.id] = awaiting_since
+        if person.muted and person.muted_until is not None:
+            self._timed_mutes.add(person.id)
+
+    def admit_join(self, now: int) -> None:
+        """May one more person join? Raises Conflict when the event already holds
+        `max_people`, RateLimited when joins to the event come faster than
+        `[limits] event_join` (from every address together)."""
+        limit = self.settings.max_people
+        if limit is not None and len(self.people) >= limit:
+            raise Conflict("this event takes no more people")
+        if not self._joins.take(now):
+            raise RateLimited("too many people are joining right now; try again in a moment")
+
+    def purge_unconnected(self, now: int) -> list[str]:
+        """Forget attendees who joined `unconnected_ms` ago or more and never
+        connected. Returns their ids, for the server to delete from storage (so
+        their tokens stop working). Costs nothing when none is due."""
+        gone: list[str] = []
+        cutoff = now - self.settings.unconnected_ms
+        while self._awaiting:
+            person_id, since = next(iter(self._awaiting.items()))
+            if since > cutoff:
+                break
+            del self._awaiting[person_id]
+            person = self.people.get(person_id)
+            if person is None or person.connected or person.present:
+                continue
+            del self.people[person_id]
+            self._timed_mutes.discard(person_id)
+            self.limits.forget(person_id)
+            gone.append(person_id)
+        return gone
 
     # --- lookups ---------------------------------------------------------------
 
@@ -176,6 +226,7 @@ class Floor:
         anyone else starts in the lobby.
         """
         person = self.person(person_id)
+        self._awaiting.pop(person_id, None)
         if not person.connected:
             self.connected_count += 1
             self.peak_connected = max(self.peak_connected, self.connected_count)
@@ -204,6 +255,21 @@ class Floor:
                 del self._dropped[person_id]
                 out += self._leave_floor(self.people[person_id], now)
         return out
+
+    def restore_seat(self, seat: Seat, now: int) -> bool:
+        """Seat someone where storage last saw them, in grace from `now` (a restart);
+        nobody is told. A room gone since means the lobby. False: unknown or seated."""
+        person = self.people.get(seat.person)
+        if person is None or person.room is not None:
+            return False
+        room = self.rooms.get(seat.room, self.lobby)
+        w, h = self.settings.room_size
+        room.occupants[person.id] = (min(max(seat.x, 0), w), min(max(seat.y, 0), h))
+        person.room = room.id
+        person.dropped_at = self._dropped[person.id] = now
+        if room.id != seat.room:
+            self.seating.changed(person.id)
+        return True
 
     def _leave_floor(self, person: Person, now: int) -> Outbox:
         if person.connected:
@@ -256,6 +322,7 @@ class Floor:
         old.occupants.pop(person.id, None)
         old.pending.pop(person.id, None)
         person.room = None
+        self.seating.changed(person.id)
         self._changed_rooms.add(old.id)
         return [
             Relocate(person.id, old.id, None),
@@ -269,6 +336,7 @@ class Floor:
         x, y = self._spawn_point(person.id, room)
         room.occupants[person.id] = (x, y)
         person.room = room.id
+        self.seating.changed(person.id)
         self._changed_rooms.add(room.id)
         self._changed_people.add(person.id)
         self._gone.discard(person.id)
@@ -290,19 +358,21 @@ class Floor:
 
     # --- movement ----------------------------------------------------------------
 
-    def move(self, person_id: str, x: float, y: float, now: int) -> None:
-        """Record the latest point; dropped silently when not on the floor or too fast."""
+    def move(self, person_id: str, x: float, y: float, now: int) -> bool:
+        """Record the latest point; dropped silently when not on the floor or too fast.
+        Returns False when dropped for coming too fast."""
         person = self.people.get(person_id)
         if person is None or person.room is None or not person.connected:
-            return
+            return True
         if not self.limits.allow(person_id, "move", now):
-            return
+            return False
         w, h = self.settings.room_size
         point = (round(min(max(x, 0.0), w)), round(min(max(y, 0.0), h)))
         room = self.rooms[person.room]
         room.occupants[person_id] = point
         room.pending[person_id] = point
         self._moved.add(room.id)
+        return True
 
     def move_now(self, person_id: str, x: float, y: float, now: int) -> Outbox:
         """Benchmark only (`naive_moves`): `move`, then this one point to the room at once.
@@ -350,10 +420,15 @@ class Floor:
             raise Muted("a moderator has muted you")
         self._check_rate(person, "chat", now)
 
-    def say(self, person_id: str, text: str, now: int) -> tuple[dict[str, Any], Outbox]:
-        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited."""
+    def say(
+        self, person_id: str, text: str, now: int, room_id: str | None = None,
+    ) -> tuple[dict[str, Any], Outbox]:
+        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited,
+        and Moved when `room_id` (where the text was typed) is not the room now."""
         person = self.present(person_id)
         room = self._room_of(person)
+        if room_id is not None and room_id != room.id:
+            raise Moved("you are at another table now; the message was not sent")
         self._check_voice(person, now)
         message = {
             "id": self.next_id("m", now), "room": room.id, "from": person.id,

@@ -50,6 +50,10 @@ class Settings:
     grace_ms: int = 30_000
     tick_hz: float = 10
     presence_hz: float = 2
+    #: Most people (joined, not purged or erased) an event holds; None for no limit.
+    max_people: int | None = 20_000
+    #: Attendees who never connected are forgotten this long after joining.
+    unconnected_ms: int = 3_600_000
 
 
 @dataclasses.dataclass(slots=True)
@@ -149,3 +153,13 @@ class Visit:
     room: str
     entered: bool
     at: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Seat:
+    """Where someone sits: kept in storage so a restart returns them there (v1.1)."""
+
+    person: str
+    room: str
+    x: int
+    y: int

@@ -35,22 +35,33 @@ class TokenBucket:
 
 
 class Limits:
-    """One bucket per (person, action), created on first use."""
+    """One bucket per (person, action), created on first use, kept by person so
+    forgetting someone touches only their own buckets (thousands leaving at once
+    scanned every bucket for each of them)."""
 
     def __init__(self, rates: dict[str, Rate]) -> None:
         self.rates = rates
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[str, dict[str, TokenBucket]] = {}
 
     def allow(self, person: str, action: str, now_ms: int) -> bool:
-        key = (person, action)
-        bucket = self._buckets.get(key)
+        mine = self._buckets.get(person)
+        if mine is None:
+            mine = self._buckets[person] = {}
+        bucket = mine.get(action)
         if bucket is None:
-            bucket = self._buckets[key] = TokenBucket.full(self.rates[action], now_ms)
+            bucket = mine[action] = TokenBucket.full(self.rates[action], now_ms)
         return bucket.take(now_ms)
 
     def forget(self, person: str) -> None:
-        for key in [k for k in self._buckets if k[0] == person]:
-            del self._buckets[key]
+        self._buckets.pop(person, None)
+
+    def holders(self) -> set[str]:
+        """Who (people, addresses, connections) has buckets now."""
+        return set(self._buckets)
+
+    def __len__(self) -> int:
+        """How many people (or addresses, connections) have buckets."""
+        return len(self._buckets)
 
 
 #: Defaults; `config.toml` [limits] overrides any of them.
@@ -63,4 +74,9 @@ DEFAULT_RATES: dict[str, Rate] = {
     "enter": Rate(burst=5, per_second=2),
     "status": Rate(burst=5, per_second=1),
     "staff": Rate(burst=20, per_second=5),
+    #: Joins to one event from every address together (checked by `Floor.admit_join`).
+    "event_join": Rate(burst=500, per_second=50),
+    #: Bad or over-the-limit requests one connection may make before it is closed
+    #: (`bad_request`, `rate_limited`, dropped moves): a sustained flood ends it.
+    "violations": Rate(burst=500, per_second=50),
 }

@@ -203,6 +203,10 @@ class Staff(Floor):
         self._check_rate(actor, "staff", now)
         until = None if minutes is None else now + minutes * 60_000
         target.muted, target.muted_until = True, until
+        if until is None:
+            self._timed_mutes.discard(target.id)
+        else:
+            self._timed_mutes.add(target.id)
         self.touch(people=[target.id])
         return self._done(
             actor, "mod:mute", target.id, now, detail={"minutes": minutes, "until": until},
@@ -217,19 +221,27 @@ class Staff(Floor):
         target = self._subject(actor, person_id)
         self._check_rate(actor, "staff", now)
         target.muted, target.muted_until = False, None
+        self._timed_mutes.discard(target.id)
         self.touch(people=[target.id])
         return self._done(actor, "mod:unmute", target.id, now,
                           out=[Message(ToPerson(target.id), "unmuted",
                                        {"by": actor.profile.name})])
 
     def expire_mutes(self, now: int) -> Outbox:
-        """Lift every timed mute whose time has passed; each person gets `unmuted`."""
+        """Lift every timed mute whose time has passed; each person gets `unmuted`.
+        Looks only at people under a timed mute, not at everyone, every tick."""
         out: Outbox = []
-        for person in self.people.values():
-            if person.muted and person.muted_until is not None and now >= person.muted_until:
-                person.muted, person.muted_until = False, None
-                self.touch(people=[person.id])
-                out.append(Message(ToPerson(person.id), "unmuted", {"by": None}))
+        for person_id in list(self._timed_mutes):
+            person = self.people.get(person_id)
+            if person is None or not person.muted or person.muted_until is None:
+                self._timed_mutes.discard(person_id)
+                continue
+            if now < person.muted_until:
+                continue
+            self._timed_mutes.discard(person_id)
+            person.muted, person.muted_until = False, None
+            self.touch(people=[person.id])
+            out.append(Message(ToPerson(person.id), "unmuted", {"by": None}))
         return out
 
     def moderator_move(self, actor_id: str, person_id: str, room_id: str, now: int) -> Action:

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from server import metrics
 from server.config import Config
-from server.http import client_files, events, health, me, staff
+from server.http import client_files, connections, events, health, me, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CONFIG,
@@ -26,6 +26,8 @@ from server.realtime import tuning
 from server.realtime.delivery import Delivery
 from server.realtime.namespace import FloorNamespace, create_sio
 from server.realtime.sessions import Sessions
+from server.seats import SeatLog
+from server.shutdown import OpenSockets
 from server.store.storage import Storage
 from server.tick import TickLoop
 from server.visits import VisitLog
@@ -36,11 +38,15 @@ from server.world import World
 def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_payload,
-        middlewares=[client_files.security_headers, error_middleware],
+        middlewares=[client_files.security_headers, error_middleware,
+                     connections.per_address(config.max_connections_per_address)],
     )
     world = World(config)
     sessions = Sessions()
-    sio = create_sio(config.max_payload, config.tuning)
+    sio = create_sio(config.max_payload, config.tuning,
+                     ping=(config.ping_interval, config.ping_timeout),
+                     connect_timeout=config.connect_timeout,
+                     max_queued_bytes=config.max_queued_bytes)
     delivery = Delivery(sio, sessions)
     sio.register_namespace(FloorNamespace(world, sessions, delivery, config.tuning))
     sio.attach(app)
@@ -57,9 +63,11 @@ def create_app(config: Config) -> web.Application:
     for module in (events, me, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
+    OpenSockets().install(app)
     app.cleanup_ctx.append(_storage_and_world)
     app.cleanup_ctx.append(_tick_loop)
     app.cleanup_ctx.append(_visit_log)
+    app.cleanup_ctx.append(_seat_log)
     return app
 
 
@@ -88,3 +96,10 @@ async def _visit_log(app: web.Application) -> AsyncIterator[None]:
     visits.start()
     yield
     await visits.stop()
+
+
+async def _seat_log(app: web.Application) -> AsyncIterator[None]:
+    seats = SeatLog(app[WORLD])
+    seats.start()
+    yield
+    await seats.stop()

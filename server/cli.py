@@ -14,6 +14,7 @@ from aiohttp import web
 
 from rooms.model import Role
 from rooms.profile import Profile
+from server import shutdown
 from server.app import create_app
 from server.config import Config, ConfigError, load
 from server.keys import WORLD
@@ -98,7 +99,9 @@ async def staff_add(config: Config, slug: str, role: Role, name: str, as_json: b
 
 async def serve(config: Config) -> int:
     app = create_app(config)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    # aiohttp's own wait for each connection's handler: a share of the budget
+    runner = web.AppRunner(app, handle_signals=False, access_log=None,
+                           shutdown_timeout=config.shutdown_seconds / 4)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
@@ -114,8 +117,7 @@ async def serve(config: Config) -> int:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("shutting down")
-    await runner.cleanup()
-    return 0
+    return 0 if await shutdown.stop(runner, config.shutdown_seconds) else 1
 
 
 async def _print_links(world: World, base: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
+from server.net import Network, parse_networks
 from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
@@ -45,11 +46,32 @@ class Config:
     tick_hz: float = 10
     presence_hz: float = 2
     grace_seconds: float = 30
+    #: SIGTERM/SIGINT to exit, at most: connections closed, seats written (v1.1).
+    shutdown_seconds: float = 5
+    #: Engine.IO heartbeat, whole seconds: the server pings every `ping_interval`;
+    #: a side that hears nothing for `ping_interval + ping_timeout` drops the link,
+    #: so a page notices a dead connection within about ten seconds.
+    ping_interval: int = 5
+    ping_timeout: int = 5
     room_size: tuple[int, int] = (1000, 1000)
     #: Largest Socket.IO message and HTTP body accepted, in bytes.
     max_payload: int = 64 * 1024
-    #: Who may read /metrics besides loopback: a list of exact client addresses.
-    metrics_allow: tuple[str, ...] = ()
+    #: Who may read /metrics besides loopback: addresses or CIDRs of clients.
+    metrics_allow: tuple[Network, ...] = ()
+    #: A bearer token that also opens /metrics (empty: none; address rules only).
+    metrics_token: str = ""
+    #: Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
+    trusted_proxies: tuple[Network, ...] = ()
+    #: Seconds a connection may take to complete its Socket.IO CONNECT.
+    connect_timeout: float = 10
+    #: Socket.IO connections open at once from one client address (loopback too).
+    max_connections_per_address: int = 50
+    #: Bytes waiting to be sent to one connection past which it is closed (a slow reader).
+    max_queued_bytes: int = 1024 * 1024
+    #: Most people one event holds (joined and not purged or erased).
+    max_people_per_event: int = 20_000
+    #: Attendees who joined but never connected are forgotten after this many seconds.
+    purge_unconnected_seconds: float = 3600
     rates: dict[str, Rate] = dataclasses.field(default_factory=lambda: dict(DEFAULT_RATES))
     #: `[limits] join`: joins per client address (HTTP), not per person.
     join_rate: Rate = DEFAULT_JOIN_RATE
@@ -68,6 +90,24 @@ class Config:
 
 class ConfigError(Exception):
     pass
+
+
+def _positive(table: dict[str, Any], name: str, default: float,
+              high: float = float("inf"), whole: bool = False) -> float:
+    """`[server] name`: a number above 0 and at most `high` (a whole one if `whole`)."""
+    value = table.get(name, default)
+    kind = "a whole number" if whole else "a number"
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or (whole and not isinstance(value, int)) or not 0 < value <= high):
+        limit = "" if high == float("inf") else f" and at most {high:g}"
+        raise ValueError(f"[server] {name} must be {kind} above 0{limit}")
+    return float(value)
+
+
+def _token(value: object) -> str:
+    if not isinstance(value, str) or (value and len(value) < 16):
+        raise ValueError("metrics_token must be a string of at least 16 characters")
+    return value
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -114,9 +154,20 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             tick_hz=float(server.get("tick_hz", 10)),
             presence_hz=float(server.get("presence_hz", 2)),
             grace_seconds=float(server.get("grace_seconds", 30)),
+            shutdown_seconds=_positive(server, "shutdown_seconds", 5, 600),
+            ping_interval=int(_positive(server, "ping_interval", 5, 300, whole=True)),
+            ping_timeout=int(_positive(server, "ping_timeout", 5, 300, whole=True)),
             room_size=(int(w), int(h)),
             max_payload=int(server.get("max_payload", 64 * 1024)),
-            metrics_allow=tuple(server.get("metrics_allow", ())),
+            metrics_allow=parse_networks(server.get("metrics_allow", ()), "metrics_allow"),
+            metrics_token=_token(server.get("metrics_token", "")),
+            trusted_proxies=parse_networks(server.get("trusted_proxies", ()), "trusted_proxies"),
+            connect_timeout=_positive(server, "connect_timeout", 10),
+            max_connections_per_address=int(
+                _positive(server, "max_connections_per_address", 50)),
+            max_queued_bytes=int(_positive(server, "max_queued_bytes", 1024 * 1024)),
+            max_people_per_event=int(_positive(server, "max_people_per_event", 20_000)),
+            purge_unconnected_seconds=_positive(server, "purge_unconnected_seconds", 3600),
             rates=rates,
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),

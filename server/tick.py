@@ -94,6 +94,7 @@ class TickLoop:
             if first:
                 out += event.expire(now)
                 out += event.expire_mutes(now)
+                await self.world.purge_unconnected(event, now)
             if with_presence:
                 out += event.presence(now)
             if out:

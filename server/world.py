@@ -35,6 +35,8 @@ class World:
         self.events: dict[str, Event] = {}
         self._event_of: dict[str, str] = {}
         self._card_locks: dict[str, asyncio.Lock] = {}
+        #: people forgotten in memory whose rows are being deleted (`purge_unconnected`)
+        self._purging: set[str] = set()
 
     @property
     def storage(self) -> Storage:
@@ -58,6 +60,8 @@ class World:
             grace_ms=round(self.config.grace_seconds * 1000),
             tick_hz=self.config.tick_hz,
             presence_hz=self.config.presence_hz,
+            max_people=self.config.max_people_per_event,
+            unconnected_ms=round(self.config.purge_unconnected_seconds * 1000),
         )
         for slug in await self.storage.event_slugs():
             await self._load_event(slug, settings)
@@ -81,9 +85,15 @@ class World:
         for room in rooms:
             if room is not lobby:
                 event.add_room(room)
-        for p in await self.storage.people_of(slug):
-            self._register(event, self._person_from_row(p))
-        await self.storage.visits.close_open_visits(slug, now_ms())
+        seen = await self.storage.ever_connected(slug)
+        for p in await self.storage.people_of(slug):  # oldest first
+            awaiting = None if p["id"] in seen else p["created_at"]
+            self._register(event, self._person_from_row(p), awaiting)
+        # Back where they sat before a restart, in grace from now (contract v1.1).
+        now = now_ms()
+        for seat in await self.storage.seats.load(slug):
+            event.restore_seat(seat, now)
+        await self.storage.visits.close_open_visits(slug, now)
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event
@@ -96,8 +106,8 @@ class World:
             banned=bool(row["banned"]),
         )
 
-    def _register(self, event: Event, person: Person) -> None:
-        event.add_person(person)
+    def _register(self, event: Event, person: Person, awaiting_since: int | None = None) -> None:
+        event.add_person(person, awaiting_since=awaiting_since)
         self._event_of[person.id] = event.slug
 
     def event(self, slug: str) -> Event:
@@ -124,8 +134,26 @@ class World:
             slug, role, profile, hash_token(token), now_ms()
         )
         person = Person(id=person_id, role=role, profile=profile)
-        self._register(event, person)
+        self._register(event, person, now_ms())
         return token, person
+
+    async def purge_unconnected(self, event: Event, now: int) -> int:
+        """Forget the event's attendees who joined long ago and never connected,
+        in memory and in storage (their tokens stop working). Returns how many."""
+        gone = event.purge_unconnected(now)
+        if gone:
+            for person_id in gone:
+                self._event_of.pop(person_id, None)
+            # A token read before the delete must not bring the person back as
+            # "created by another process" (see `authenticate`).
+            self._purging.update(gone)
+            try:
+                await self.storage.delete_unconnected(gone)
+            finally:
+                self._purging.difference_update(gone)
+            log.info("forgot %d people of %s who joined and never connected",
+                     len(gone), event.slug)
+        return len(gone)
 
     async def authenticate(self, token: object) -> tuple[Event, Person]:
         """The event and person a bearer token belongs to. Raises Unauthorized, Banned."""
@@ -139,7 +167,7 @@ class World:
         slug = self._event_of.get(row["id"])
         if slug is None:
             # Created by another process, such as `kohtaamo staff add` while serving.
-            if row["event"] not in self.events:
+            if row["event"] not in self.events or row["id"] in self._purging:
                 raise Unauthorized("unknown or erased token")
             self._register(self.events[row["event"]], self._person_from_row(row))
             slug = row["event"]

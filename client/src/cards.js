@@ -1,8 +1,8 @@
 // Business cards: incoming requests, my contacts (and their download), my own
 // card, and erasing my data.
 
-import { h, reconcile, setText, downloadBlob, avatarColour } from "./dom.js";
-import { t, formatDateTime } from "./i18n.js";
+import { h, reconcile, setText, downloadBlob, avatarColour, userText } from "./dom.js";
+import { t, formatDateTime, isolate } from "./i18n.js";
 import { AREAS, initials, requestAnswered, setContacts, setMyCard } from "./state.js";
 import { CLIENT_EVENTS as C } from "./protocol.js";
 import { openDialog, confirmDialog } from "./dialog.js";
@@ -33,8 +33,8 @@ export function requestsView(ctx) {
       el.hidden = reqs.length === 0;
       reconcile(list, reqs, (r) => r.request,
         (r) => h("li", { class: "request" },
-          h("p", {}, h("strong", {}, r.from.name),
-            r.from.organization ? h("span", { class: "hint" }, ` · ${r.from.organization}`) : null,
+          h("p", {}, userText("strong", r.from.name),
+            r.from.organization ? h("span", { class: "hint" }, " · ", userText("bdi", r.from.organization)) : null,
             h("span", { class: "block" }, t("cards.wantsYourCard"))),
           h("div", { class: "row" },
             h("button", { type: "button", class: "button primary small", onclick: () => answer(r, true), "aria-label": t("cards.acceptFrom", { name: r.from.name }) }, t("cards.accept")),
@@ -46,16 +46,16 @@ export function requestsView(ctx) {
 
 function cardLines(card) {
   const lines = [];
-  const sub = [card.title, card.organization].filter(Boolean).join(", ");
-  if (sub) lines.push(h("p", { class: "card-sub" }, sub));
-  if (card.email) lines.push(h("p", {}, h("a", { href: `mailto:${card.email}` }, card.email)));
-  if (card.phone) lines.push(h("p", {}, h("a", { href: `tel:${card.phone.replace(/\s+/g, "")}` }, card.phone)));
+  const sub = [card.title, card.organization].filter(Boolean).map(isolate).join(", ");
+  if (sub) lines.push(userText("p", sub, { class: "card-sub" }));
+  if (card.email) lines.push(h("p", {}, userText("a", card.email, { href: `mailto:${card.email}` })));
+  if (card.phone) lines.push(h("p", {}, userText("a", card.phone, { href: `tel:${card.phone.replace(/\s+/g, "")}` })));
   if (card.website && /^https?:\/\//i.test(card.website)) {
-    lines.push(h("p", {}, h("a", { href: card.website, rel: "noopener noreferrer nofollow", target: "_blank" }, card.website)));
+    lines.push(h("p", {}, userText("a", card.website, { href: card.website, rel: "noopener noreferrer nofollow", target: "_blank" })));
   }
-  if (card.bio) lines.push(h("p", { class: "card-bio" }, card.bio));
+  if (card.bio) lines.push(userText("p", card.bio, { class: "card-bio" }));
   const tags = [...(card.languages || []), ...(card.interests || [])];
-  if (tags.length) lines.push(h("p", { class: "tags" }, tags.map((x) => h("span", { class: "tag" }, x))));
+  if (tags.length) lines.push(h("p", { class: "tags" }, tags.map((x) => userText("span", x, { class: "tag" }))));
   return lines;
 }
 
@@ -83,7 +83,7 @@ export async function openContacts(ctx) {
           return h("li", { class: "contact" },
             face,
             h("div", {},
-              h("h3", {}, c.card.name),
+              userText("h3", c.card.name),
               cardLines(c.card),
               h("p", { class: "hint" }, t("contacts.metIn", { title: c.met_in_title, time: formatDateTime(c.at) }))));
         })),

@@ -1,7 +1,7 @@
 // Table chat: history on entry, whispers, and a composer that knows when you
 // are muted. Message text is set with textContent only.
 
-import { h, setText, newId } from "./dom.js";
+import { h, setText, newId, userText } from "./dom.js";
 import { t, formatTime } from "./i18n.js";
 import { AREAS, isMuted, sent } from "./state.js";
 import { CLIENT_EVENTS as C, ERROR_CODES } from "./protocol.js";
@@ -38,13 +38,18 @@ export function chatView(ctx) {
     const text = input.value.trim();
     if (!text) return;
     sendBtn.disabled = true;
+    // A line is meant for the table it was typed at: the server refuses it
+    // (moved) if we are elsewhere by the time it arrives, say after a reconnect.
     const ack = whisperTo
       ? await ctx.request(C.WHISPER, { to: whisperTo, text })
-      : await ctx.request(C.SAY, { text });
+      : await ctx.request(C.SAY, { text, room: ctx.state.here?.room });
     sendBtn.disabled = false;
     if (ack.ok) {
       input.value = "";
       if (ack.message) ctx.apply(sent(ctx.state, ack.message));
+    } else if (ack.error?.code === ERROR_CODES.MOVED) {
+      // Keep the text: the person decides whether it suits this table.
+      ctx.notify(t("chat.movedKept"), "error");
     } else {
       if (ack.error?.code === ERROR_CODES.MUTED) renderMuted(true);
       ctx.notifyError(ack.error);
@@ -76,11 +81,10 @@ export function chatView(ctx) {
       const toName = m.to === state.me?.id ? t("chat.you") : state.people.get(m.to)?.name || "";
       who = t("chat.whisperFromTo", { from: mine ? t("chat.you") : m.name, to: toName });
     }
-    const text = h("p", { class: "msg-text" });
-    text.textContent = m.text;  // plain text, never HTML
+    const text = userText("p", m.text, { class: "msg-text" });  // a text node, never HTML
     return h("li", { class: `msg${mine ? " mine" : ""}${whisper ? " whisper" : ""}` },
       h("div", { class: "msg-meta" },
-        h("span", { class: "msg-name" }, who),
+        userText("span", who, { class: "msg-name" }),
         h("time", { datetime: new Date(m.ts).toISOString() }, formatTime(m.ts))),
       text);
   }

@@ -1,4 +1,7 @@
-// Small DOM helpers. Text always goes in as text nodes: nothing here parses HTML.
+// Small DOM helpers. Text always goes in as text nodes: nothing here parses HTML,
+// and its directional isolates are paired (see i18n.js `balanced`).
+
+import { balanced } from "./i18n.js";
 
 /** h("button", {class: "x", onclick: f, "aria-label": "..."}, "text", child) */
 export function h(tag, attrs = {}, ...children) {
@@ -18,8 +21,17 @@ export function h(tag, attrs = {}, ...children) {
 function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c == null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    el.append(c instanceof Node ? c : document.createTextNode(balanced(c)));
   }
+}
+
+/**
+ * Someone's text (a name, a title, a line of chat) as its own element: `dir=auto`
+ * takes the direction from the text itself, and CSS isolates it, so neither an
+ * override inside nor a long unbroken word gets out of it.
+ */
+export function userText(tag, text, attrs = {}) {
+  return h(tag, { ...attrs, dir: "auto" }, text);
 }
 
 /** Replace an element's children. */
@@ -31,7 +43,7 @@ export function fill(el, ...children) {
 
 /** Set text only when it differs (keeps screen readers and selection calm). */
 export function setText(el, text) {
-  const s = String(text ?? "");
+  const s = balanced(text);
   if (el.textContent !== s) el.textContent = s;
 }
 

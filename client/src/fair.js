@@ -109,8 +109,8 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       Object.entries(LANGS).map(([code, name]) => h("option", { value: code, selected: code === getLang(), lang: code }, name)));
     const contactsBtn = contactsButtonView(ctx);
     views.push(contactsBtn);
-    const titleEl = h("h1", { class: "event-title" });
-    const meEl = h("span", { class: "me-name" });
+    const titleEl = h("h1", { class: "event-title", dir: "auto" });
+    const meEl = h("span", { class: "me-name", dir: "auto" });
     const header = h("header", { class: "topbar" },
       h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }, "K"), titleEl),
       connEl,
@@ -122,13 +122,13 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         h("div", { class: "inline-field" }, h("label", { for: langId }, t("lang.label")), langSel)));
 
     // ---- announcement and timer ---------------------------------------------
-    const annText = h("p", { class: "ann-text" });
+    const annText = h("p", { class: "ann-text", dir: "auto" });
     const annMeta = h("p", { class: "ann-meta" });
     const annBox = h("div", { class: "announcement", hidden: true },
       h("div", { class: "ann-body" }, h("p", { class: "ann-label" }, t("announcement.label")), annText, annMeta),
       h("button", { type: "button", class: "icon-button", "aria-label": t("announcement.dismiss"), onclick: () => { annBox.hidden = true; } }, "×"));
     const annLive = h("div", { class: "sr-only", role: "alert" });
-    const timerText = h("span", { class: "timer-text" });
+    const timerText = h("span", { class: "timer-text", dir: "auto" });
     const timerClock = h("span", { class: "timer-clock" });
     const timerBox = h("div", { class: "timer", hidden: true, id: "timer" }, h("span", { class: "timer-icon", "aria-hidden": "true" }), timerText, timerClock);
     const timerLive = h("div", { class: "sr-only", "aria-live": "polite" });
@@ -252,7 +252,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         if (changes.has(AREAS.ANNOUNCEMENT) && state.announcement) {
           const a = state.announcement;
           setText(annText, a.text);
-          setText(annMeta, `${a.name} · ${formatTime(a.ts)}`);
+          fill(annMeta, h("bdi", {}, a.name), ` · ${formatTime(a.ts)}`);
           annBox.hidden = false;
           annLive.textContent = t("announcement.spoken", { name: a.name, text: a.text });
         }

@@ -25,12 +25,12 @@ export function floorView(ctx) {
     },
     // Grid items are blocks and a browser puts a space around blocks when it
     // computes the name, so the commas are CSS alt text (`content: "" / ","`).
-    h("span", { class: "table-title" }),
+    h("span", { class: "table-title", dir: "auto" }),
     h("span", { class: "seats" }),
     h("span", { class: "badges" },
       h("span", { class: "badge closed-badge" }),
       h("span", { class: "badge here-badge" })),
-    h("span", { class: "table-theme", id: themeId, "aria-hidden": "true" }),
+    h("span", { class: "table-theme", id: themeId, "aria-hidden": "true", dir: "auto" }),
     h("span", { class: "faces", "aria-hidden": "true" }));
     return h("li", {}, button);
   };
@@ -63,7 +63,7 @@ export function floorView(ctx) {
       faces.dataset.key = key;
       faces.replaceChildren(
         ...people.slice(0, MAX_FACES).map((p) => {
-          const a = h("span", { class: "face", title: p.name }, initials(p.name));
+          const a = h("span", { class: "face", title: p.name, dir: "auto" }, initials(p.name));
           a.style.backgroundColor = avatarColour(p.id);
           return a;
         }),

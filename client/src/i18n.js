@@ -37,7 +37,39 @@ export function initialLang(browserLangs = [], storage = globalThis.localStorage
   return "en";
 }
 
-/** Translate `key`, filling {placeholders}; counts pick the plural form. */
+// Text that can change the direction of what follows it: right-to-left
+// letters and the bidi controls (an override such as U+202E among them).
+const BIDI = /[\p{Bidi_Control}\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+/**
+ * Someone's text made safe to put inside a sentence: wrapped in FIRST STRONG
+ * ISOLATE … POP DIRECTIONAL ISOLATE when it could reorder the text around it,
+ * and returned as is otherwise (plain left-to-right text needs nothing).
+ */
+export function isolate(text) {
+  const s = balanced(text);
+  return BIDI.test(s) ? `\u2068${s}\u2069` : s;
+}
+
+/**
+ * Text with its directional isolates paired: a stray POP DIRECTIONAL ISOLATE
+ * would close the isolate the page put around the text (and let an override
+ * out), so it is dropped; isolates left open are closed at the end.
+ */
+export function balanced(text) {
+  const s = String(text ?? "");
+  if (!/[\u2066-\u2069]/.test(s)) return s;
+  let depth = 0;
+  let out = "";
+  for (const ch of s) {
+    if (ch >= "\u2066" && ch <= "\u2068") depth += 1;
+    else if (ch === "\u2069") { if (depth === 0) continue; depth -= 1; }
+    out += ch;
+  }
+  return out + "\u2069".repeat(depth);
+}
+
+/** Translate `key`, filling {placeholders} (text isolated); counts pick the plural form. */
 export function t(key, params = {}, language = lang) {
   let v = STRINGS[language]?.[key] ?? STRINGS.en[key];
   if (v == null) return key;
@@ -45,7 +77,11 @@ export function t(key, params = {}, language = lang) {
     const form = new Intl.PluralRules(language).select(Number(params.count ?? 0));
     v = v[form] ?? v.other;
   }
-  return v.replace(/\{(\w+)\}/g, (m, name) => (params[name] == null ? m : String(params[name])));
+  return v.replace(/\{(\w+)\}/g, (m, name) => {
+    const value = params[name];
+    if (value == null) return m;
+    return typeof value === "string" ? isolate(value) : String(value);
+  });
 }
 
 export function formatTime(ts, language = lang) {

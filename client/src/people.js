@@ -1,7 +1,7 @@
 // Everyone in the event, searchable, with what you can do with each person.
 
 import { h, reconcile, setText, setAttr, newId, avatarColour } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, isolate } from "./i18n.js";
 import { AREAS, searchPeople, roomTitle, initials, isStaff, lobbyId } from "./state.js";
 import { ROLES } from "./protocol.js";
 
@@ -27,11 +27,11 @@ export function peopleView(ctx) {
     },
     h("span", { class: "face", "aria-hidden": "true" }),
     h("span", { class: "person-text" },
-      h("span", { class: "person-name" }),
+      h("span", { class: "person-name", dir: "auto" }),
       h("span", { class: "sr-only sep-role" }, ", "),
       h("span", { class: "person-role badge" }),
       h("span", { class: "sr-only sep-org" }, ", "),
-      h("span", { class: "person-org" }),
+      h("span", { class: "person-org", dir: "auto" }),
       h("span", { class: "sr-only" }, ", "),
       h("span", { class: "person-where" })),
     h("span", { class: "chev", "aria-hidden": "true" }, "▾"));
@@ -82,7 +82,7 @@ export function peopleView(ctx) {
     setText(role, [roleText, p.muted ? t("people.muted") : "", p.status && p.status !== "available" ? t(`status.${p.status}`) : ""].filter(Boolean).join(" · "));
     role.hidden = !role.textContent;
     toggle.querySelector(".sep-role").hidden = role.hidden;
-    const org = [p.title, p.organization].filter(Boolean).join(", ");
+    const org = [p.title, p.organization].filter(Boolean).map(isolate).join(", ");
     setText(toggle.querySelector(".person-org"), org);
     toggle.querySelector(".sep-org").hidden = !org;
     const where = !p.room ? t("people.away")

@@ -101,7 +101,8 @@ export function spaceView(ctx) {
     for (const [id, pos] of here.occupants) {
       let a = avatars.get(id);
       if (!a) {
-        a = h("div", { class: "avatar", "aria-hidden": "true" }, h("span", { class: "initials" }), h("span", { class: "name" }));
+        a = h("div", { class: "avatar", "aria-hidden": "true" },
+          h("span", { class: "initials", dir: "auto" }), h("span", { class: "name", dir: "auto" }));
         a.style.setProperty("--c", avatarColour(id));
         avatars.set(id, a);
         area.append(a);
@@ -128,10 +129,12 @@ export function spaceView(ctx) {
     people.sort((a, b) => (a.id === state.me?.id ? -1 : b.id === state.me?.id ? 1 : a.name.localeCompare(b.name)));
     setText(countEl, t("space.count", { count: people.length }));
     reconcile(peopleList, people, (p) => p.id,
-      () => h("li", {}, h("span", { class: "dot-face", "aria-hidden": "true" }), h("span", { class: "n" })),
+      () => h("li", {}, h("span", { class: "dot-face", "aria-hidden": "true" }),
+        h("bdi", { class: "n" }), h("span", { class: "you" })),
       (li, p) => {
         li.firstChild.style.backgroundColor = avatarColour(p.id);
-        setText(li.querySelector(".n"), p.id === state.me?.id ? `${p.name} (${t("space.you")})` : p.name);
+        setText(li.querySelector(".n"), p.name);
+        setText(li.querySelector(".you"), p.id === state.me?.id ? ` (${t("space.you")})` : "");
       });
   };
 

@@ -1,8 +1,8 @@
 // Host and moderator panels. Built only for people with those roles; the
 // server checks every action again, so hiding is for clarity, not security.
 
-import { h, fill, reconcile, setText, newId, downloadBlob } from "./dom.js";
-import { t, formatTime, formatDateTime } from "./i18n.js";
+import { h, fill, reconcile, setText, newId, downloadBlob, userText } from "./dom.js";
+import { t, formatTime, formatDateTime, isolate } from "./i18n.js";
 import { AREAS, roomsInOrder, roomTitle, isHost, lobbyId } from "./state.js";
 import { CLIENT_EVENTS as C, ROOM_KINDS, ROLES } from "./protocol.js";
 import { confirmDialog } from "./dialog.js";
@@ -64,9 +64,9 @@ export function hostView(ctx) {
     if (!li.contains(document.activeElement)) {
       title.value = room.title; theme.value = room.theme || ""; cap.value = room.capacity ?? "";
     }
-    title.setAttribute("aria-label", `${t("host.tableTitle")}: ${room.title}`);
+    title.setAttribute("aria-label", `${t("host.tableTitle")}: ${isolate(room.title)}`);
     setText(toggle, room.open ? t("host.close") : t("host.open"));
-    toggle.setAttribute("aria-label", `${room.open ? t("host.close") : t("host.open")}: ${room.title}`);
+    toggle.setAttribute("aria-label", `${room.open ? t("host.close") : t("host.open")}: ${isolate(room.title)}`);
     const badge = li.querySelector(".badge.state");
     setText(badge, `${room.open ? t("host.isOpen") : t("floor.closed")} · ${t("floor.seatedShort", { count: room.count })}`);
   };
@@ -158,7 +158,7 @@ export function hostView(ctx) {
         h("caption", {}, t("report.rooms")),
         h("thead", {}, h("tr", {}, ["report.room", "report.visits", "report.unique", "report.dwell"].map((k) => h("th", { scope: "col" }, t(k))))),
         h("tbody", {}, (d.rooms || []).map((row) => h("tr", {},
-          h("th", { scope: "row" }, row.title), h("td", {}, String(row.visits)), h("td", {}, String(row.unique_visitors)),
+          userText("th", row.title, { scope: "row" }), h("td", {}, String(row.visits)), h("td", {}, String(row.unique_visitors)),
           h("td", {}, fmt(row.mean_dwell_s)))))),
       h("button", {
         type: "button", class: "button",
@@ -262,10 +262,10 @@ export function moderatorView(ctx) {
     fill(bansBox, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.noBans")) : h("ul", { class: "ban-list", role: "list" }, r.data.map((b) => {
       const name = b.name || t("mod.someone");
       return h("li", { class: "ban" },
-        h("p", {}, h("strong", {}, name), " ",
+        h("p", {}, userText("strong", name), " ",
           h("span", { class: "hint" }, b.by_name ? t("mod.bannedBy", { name: b.by_name }) : ""),
           b.at ? [" · ", h("time", { datetime: new Date(b.at).toISOString() }, formatDateTime(b.at))] : null),
-        b.reason ? h("p", { class: "flag-reason" }, b.reason) : null,
+        b.reason ? userText("p", b.reason, { class: "flag-reason" }) : null,
         h("button", {
           type: "button", class: "button small", "aria-label": t("mod.unbanPerson", { name }),
           onclick: async () => {
@@ -279,7 +279,7 @@ export function moderatorView(ctx) {
     if (!r.ok) { fill(logBox, h("p", { class: "form-status" }, ctx.errorText(r.error))); return; }
     fill(logBox, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.logEmpty")) : h("ol", { class: "log-list" }, r.data.map((e) =>
       h("li", {}, h("time", { datetime: new Date(e.at).toISOString() }, formatDateTime(e.at)), " ",
-        h("strong", {}, e.actor_name || nameOf(ctx, e.actor)), ` ${e.action} `, e.target ? (e.target_name || nameOf(ctx, e.target)) : "",
+        userText("strong", e.actor_name || nameOf(ctx, e.actor)), ` ${e.action} `, e.target ? h("bdi", {}, e.target_name || nameOf(ctx, e.target)) : "",
         detailText(e.detail) ? h("span", { class: "hint" }, ` — ${detailText(e.detail)}`) : null))));
   };
 
@@ -310,23 +310,24 @@ export function moderatorView(ctx) {
     if (personSel.dataset.sig === sig) return;
     personSel.dataset.sig = sig;
     fill(personSel, h("option", { value: "" }, t("mod.choose")),
-      people.map((p) => h("option", { value: p.id, selected: p.id === keep }, `${p.name}${p.muted ? ` (${t("people.muted")})` : ""} — ${p.room ? roomTitle(state, p.room) : t("people.away")}`)));
+      people.map((p) => h("option", { value: p.id, selected: p.id === keep }, `${isolate(p.name)}${p.muted ? ` (${t("people.muted")})` : ""} — ${p.room ? isolate(roomTitle(state, p.room)) : t("people.away")}`)));
   };
   const fillRooms = () => {
     const keep = roomSel.value || lobbyId(ctx.state);
     const sig = roomsInOrder(ctx.state).map((r) => `${r.id}:${r.title}`).join("|");
     if (roomSel.dataset.sig === sig) return;
     roomSel.dataset.sig = sig;
-    fill(roomSel, roomsInOrder(ctx.state).map((r) => h("option", { value: r.id, selected: r.id === keep }, r.title)));
+    fill(roomSel, roomsInOrder(ctx.state).map((r) => h("option", { value: r.id, selected: r.id === keep }, isolate(r.title))));
   };
   const renderFlags = () => {
     const flags = ctx.state.flags;
     if (!flags.length) { fill(flagsList, h("li", { class: "hint" }, t("mod.noFlags"))); return; }
+    for (const li of [...flagsList.children]) if (li.dataset.key == null) li.remove();  // "No reports."
     reconcile(flagsList, flags, (f) => f.flag,
       (f) => h("li", { class: "flag" },
-        h("p", {}, h("strong", {}, nameOf(ctx, f.person)), ` ${t("mod.flaggedBy", { name: nameOf(ctx, f.from) })} · `,
+        h("p", {}, userText("strong", nameOf(ctx, f.person)), ` ${t("mod.flaggedBy", { name: nameOf(ctx, f.from) })} · `,
           h("time", { datetime: new Date(f.at).toISOString() }, formatTime(f.at))),
-        h("p", { class: "flag-reason" }, f.reason),
+        userText("p", f.reason, { class: "flag-reason" }),
         h("button", { type: "button", class: "button small", onclick: () => select(f.person) }, t("mod.select"))),
       () => {});
   };
@@ -355,7 +356,7 @@ function detailText(detail) {
   if (detail == null || detail === "") return "";
   if (typeof detail !== "object") return String(detail);
   return Object.entries(detail).filter(([, v]) => v != null && v !== "")
-    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
+    .map(([k, v]) => `${k}: ${isolate(typeof v === "object" ? JSON.stringify(v) : v)}`).join(", ");
 }
 
 function nameOf(ctx, id) {

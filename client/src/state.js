@@ -305,7 +305,9 @@ function normalize(s) {
 export function initials(name) {
   const words = String(name || "").trim().split(/\s+/).filter(Boolean);
   if (!words.length) return "?";
-  const first = [...words[0]][0];
-  const last = words.length > 1 ? [...words[words.length - 1]][0] : "";
+  // The first letter or digit of a word: not a bidi control or a quote mark.
+  const lead = (w) => [...w].find((c) => /[\p{L}\p{N}]/u.test(c)) ?? "";
+  const first = lead(words[0]) || [...words[0]][0];
+  const last = words.length > 1 ? lead(words[words.length - 1]) : "";
   return (first + last).toLocaleUpperCase();
 }

@@ -53,3 +53,14 @@ test("countdown format", () => {
   assert.equal(formatCountdown(3754), "1:02:34");
   assert.equal(formatCountdown(-3), "00:00");
 });
+
+test("someone's text inside a sentence is isolated when it could reorder it", async () => {
+  const { isolate, balanced } = await import("../src/i18n.js");
+  assert.equal(t("people.wavedAtYou", { name: "Aino" }, "en"), "Aino waved at you");
+  assert.equal(t("people.wavedAtYou", { name: "\u202eevil.exe" }, "en"), "\u2068\u202eevil.exe\u2069 waved at you");
+  assert.equal(isolate("שלום"), "\u2068שלום\u2069");
+  // A stray PDI cannot close the page's isolate early; open isolates are closed.
+  assert.equal(isolate("\u2069\u202eevil"), "\u2068\u202eevil\u2069");
+  assert.equal(balanced("a\u2067b"), "a\u2067b\u2069");
+  assert.equal(t("floor.seated", { count: 3, capacity: 12 }, "en"), "3 / 12 seated");
+});

@@ -138,4 +138,6 @@ test("initials", () => {
   assert.equal(initials("aino maria virtanen"), "AV");
   assert.equal(initials("Ödön"), "Ö");
   assert.equal(initials("  "), "?");
+  assert.equal(initials("\u202eevil.exe"), "E");  // a bidi control is not a letter
+  assert.equal(initials("\"Aino\" Virtanen"), "AV");
 });

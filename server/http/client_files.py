@@ -1,15 +1,23 @@
-"""Serving the browser client from `client/`, with a strict Content-Security-Policy."""
+"""Serving the browser client from `client/`, with a strict Content-Security-Policy
+on every response, errors and redirects included.
+
+Only what the page loads is served: `client/src/` (the ES modules, the styles,
+the strings) under `/static/src/` and the bundle `client/dist/` under
+`/static/dist/`. The rest of `client/` (node_modules, the build tool, tests,
+package files) is never reachable."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 
 from aiohttp import web
 
 from server.keys import WORLD
 
-CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+CLIENT_DIR = Path(__file__).resolve().parents[2] / "client"
+#: URL prefix -> folder of `client/` the page loads from (index.html and the modules).
+SERVED = {"/static/src/": CLIENT_DIR / "src", "/static/dist/": CLIENT_DIR / "dist"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,11 +30,21 @@ CSP = (
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        # Redirects and errors raised anywhere (the router's own 404 and 405
+        # included) leave as the exception: they need the headers too.
+        _secure(exc.headers)
+        raise
+    _secure(response.headers)
     return response
+
+
+def _secure(headers: MutableMapping[str, str]) -> None:
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -47,5 +65,6 @@ async def event_page(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/e/{event}", event_page)
-    if CLIENT_DIR.is_dir():
-        app.router.add_static("/static/", CLIENT_DIR, follow_symlinks=False)
+    for prefix, folder in SERVED.items():
+        if folder.is_dir():
+            app.router.add_static(prefix, folder, follow_symlinks=False)

@@ -1,4 +1,5 @@
-"""What every HTTP handler needs: the JSON body and the bearer token's person."""
+"""What every HTTP handler needs: the JSON body, the bearer token's person and the
+client's address."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from aiohttp import web
 from rooms.errors import BadRequest, Unauthorized
 from rooms.event import Event
 from rooms.model import Person
-from server.keys import WORLD
+from server import net
+from server.keys import CONFIG, WORLD
+
+
+def client_address(request: web.Request) -> str:
+    """The address per-address limits count (joins, connections): the peer's, or
+    behind a trusted proxy the client's it reports (`server.net.client_address`)."""
+    return net.client_address(request, request.app[CONFIG].trusted_proxies)
 
 
 async def read_json(request: web.Request) -> Any:
@@ -20,6 +28,8 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON") from None
+    except RecursionError:  # nested deeper than the parser's stack
+        raise BadRequest("the body is nested too deeply") from None
 
 
 async def authenticated(request: web.Request) -> tuple[Event, Person]:

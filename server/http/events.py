@@ -9,7 +9,7 @@ from rooms.model import Role
 from rooms.profile import Profile
 from rooms.ratelimit import Limits, Rate
 from server.config import DEFAULT_JOIN_RATE
-from server.http.common import read_json
+from server.http.common import client_address, read_json
 from server.keys import JOIN_LIMITS, WORLD
 from server.world import World, now_ms
 
@@ -30,7 +30,8 @@ async def event_info(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     world: World = request.app[WORLD]
     event = world.event(request.match_info["event"])
-    if not request.app[JOIN_LIMITS].allow(request.remote or "?", "join", now_ms()):
+    now = now_ms()
+    if not request.app[JOIN_LIMITS].allow(client_address(request), "join", now):
         raise RateLimited("too many joins from this address; try again in a moment")
     body = await read_json(request)
     profile = Profile.parse(body, extra=frozenset({"code"}))
@@ -40,5 +41,6 @@ async def join(request: web.Request) -> web.Response:
     if event.code and code != event.code:
         raise Forbidden("wrong join code", field="code")
     event.admit()
+    event.admit_join(now)
     token, person = await world.add_person(event.slug, Role.ATTENDEE, profile)
     return web.json_response({"token": token, "person": person.wire()}, status=201)

@@ -1,14 +1,19 @@
 """`/healthz` for anyone, and `/metrics`: Prometheus text exposition written by hand
-(no extra dependency). Only loopback clients and the addresses in `metrics_allow`
-may read `/metrics`; anyone else gets 404, as if it did not exist."""
+(no extra dependency). `/metrics` answers loopback clients, the networks in
+`metrics_allow`, and whoever shows the `metrics_token`; anyone else gets 404, as
+if it did not exist. A request relayed by a trusted proxy is judged by the client
+it was relayed for, never by the proxy's own (often loopback) address; one that
+carries proxy headers from a peer not in `trusted_proxies` opens only by token."""
 
 from __future__ import annotations
 
-import ipaddress
+import hmac
 
 from aiohttp import web
 
+from server.config import Config
 from server.keys import CONFIG, GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
+from server.net import client_address, parse_address, within
 
 routes = web.RouteTableDef()
 
@@ -35,7 +40,7 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_people_connected gauge",
     ]
     for slug, event in world.events.items():
-        n = sum(1 for p in event.people.values() if p.connected)
+        n = event.connected_count
         lines.append(f'kohtaamo_people_connected{{event="{_label(slug)}"}} {n}')
     lines += [
         "# HELP kohtaamo_tick_seconds Work done in one tick, or one slice of a split tick.",
@@ -57,6 +62,10 @@ def render(app: web.Application) -> str:
         "# HELP kohtaamo_loop_stall_longest_seconds The longest such stall so far.",
         "# TYPE kohtaamo_loop_stall_longest_seconds gauge",
         f"kohtaamo_loop_stall_longest_seconds {app[WATCHDOG].longest!r}",
+        "# HELP kohtaamo_slow_readers_closed_total Connections closed for not reading"
+        " what was sent to them (past [server] max_queued_bytes).",
+        "# TYPE kohtaamo_slow_readers_closed_total counter",
+        f"kohtaamo_slow_readers_closed_total {app[SIO].slow_readers.closed}",
         "# HELP kohtaamo_requests_total Socket.IO requests by name and outcome.",
         "# TYPE kohtaamo_requests_total counter",
     ]
@@ -67,20 +76,31 @@ def render(app: web.Application) -> str:
     return "\n".join(lines) + "\n"
 
 
-def allowed(remote: str | None, allow: tuple[str, ...]) -> bool:
-    if remote is None:
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def allowed(request: web.BaseRequest, config: Config) -> bool:
+    """Loopback, an allowed network, or the bearer token (compared in constant time)."""
+    if config.metrics_token:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), config.metrics_token.encode()
+        ):
+            return True
+    relayed = any(h in request.headers for h in _PROXY_HEADERS)
+    if relayed and not within(parse_address(request.remote), config.trusted_proxies):
+        # Relayed by a proxy nobody declared trusted (often on loopback itself):
+        # the real client is unknown, so its address opens nothing.
         return False
-    if remote in allow:
-        return True
-    try:
-        return ipaddress.ip_address(remote.split("%", 1)[0]).is_loopback
-    except ValueError:
+    client = parse_address(client_address(request, config.trusted_proxies))
+    if client is None:
         return False
+    return client.is_loopback or within(client, config.metrics_allow)
 
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    if not allowed(request.remote, request.app[CONFIG].metrics_allow):
+    if not allowed(request, request.app[CONFIG]):
         raise web.HTTPNotFound()
     return web.Response(body=render(request.app).encode(),
                         headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from rooms.outbound import EndSession, Message, Outbox, Relocate, ToEvent, ToPerson, ToRoom
+from server.realtime.guard import end_connection
 from server.realtime.sessions import Sessions
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ class Delivery:
             await self.sio.enter_room(sid, room_channel(item.entered))
 
     async def _end(self, item: EndSession) -> None:
+        """Kicked, banned, erased: the person's one live connection is ended, the
+        connection under it closed too (server.realtime.guard.end_connection)."""
         sid = self.sessions.drop_person(item.person)
         if sid is not None:
             log.info("ending session of %s: %s", item.person, item.reason)
-            await self.sio.disconnect(sid)
+            await end_connection(self.sio, sid)

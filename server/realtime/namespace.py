@@ -4,13 +4,12 @@ A request is looked up in `rooms.commands.COMMANDS` (its validator) and
 `server.realtime.handlers.ROUTES` (what it does), parsed into a command, handled, and
 its outbox delivered; every error becomes the contract's error ack here, or an
 `error` event when the client asked for no ack. `move` is fire-and-forget: bad
-points are dropped, as the contract says.
+points are dropped, as the contract says. A connection that keeps making bad or
+over-the-limit requests is ended once its budget (`[limits] violations`) is spent.
 
-Three seams of python-socketio are used (pinned in pyproject.toml, tested in
-tests/server/test_socketio_seams.py): the `serializer` packet class
-(`server.realtime.packet`), `_handle_event_internal`, where we learn whether the
-client asked for an ack, and `_send_packet`, where a packet for one client
-may be written directly (server/realtime/tuning.py).
+`SocketServer` overrides python-socketio's private methods where it offers no
+public hook; every such seam is listed in docs/seams.md, pinned in
+pyproject.toml and tested in tests/server/test_socketio_seams.py.
 """
 
 from __future__ import annotations
@@ -30,8 +29,15 @@ from rooms.outbound import Outbox, Relocate
 from server.errors import ack_error
 from server.metrics import Requests
 from server.realtime.delivery import Delivery, event_channel, person_channel, staff_channel
+from server.realtime.guard import (
+    EngineServer,
+    SlowReaders,
+    Violations,
+    close_engine,
+    end_connection,
+)
 from server.realtime.handlers import ROUTES, Context, load_all
-from server.realtime.packet import MALFORMED, Packet
+from server.realtime.packet import MALFORMED, RESERVED, Packet
 from server.realtime.sessions import Sessions
 from server.realtime.tuning import DirectManager, Tuning, server_options
 from server.realtime.tuning import apply as apply_tuning
@@ -39,6 +45,9 @@ from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
 load_all()
+
+#: Error codes that spend a connection's budget of bad requests.
+_VIOLATIONS = frozenset({"bad_request", "rate_limited", "unauthorized"})
 
 #: Whether the request being handled carries an ack id.
 ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -51,6 +60,38 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     requests: Requests
     #: see server.realtime.tuning.Tuning.inline_moves
     inline_moves = False
+    #: Seconds a connection has to complete its Socket.IO CONNECT.
+    connect_timeout: float = 10
+    _closers: set[asyncio.Task[None]]
+
+    def _engineio_server_class(self) -> type[EngineServer]:
+        return EngineServer
+
+    @property
+    def slow_readers(self) -> SlowReaders:
+        return self.eio.slow_readers  # type: ignore[no-any-return]
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> None:
+        await super()._handle_eio_connect(eio_sid, environ)
+        asyncio.get_running_loop().call_later(
+            self.connect_timeout, self._close_if_unconnected, eio_sid)
+
+    def _close_if_unconnected(self, eio_sid: str) -> None:
+        """A connection without a Socket.IO session `connect_timeout` after it
+        opened (never authenticated, refused, or still authenticating) is closed."""
+        sid = self.manager.sid_from_eio_sid(eio_sid, "/")
+        if eio_sid not in self.eio.sockets or (sid and self.manager.is_connected(sid, "/")):
+            return
+        task = asyncio.create_task(close_engine(self.eio, eio_sid))
+        self._closers.add(task)
+        task.add_done_callback(self._closers.discard)
+
+    async def _handle_disconnect(
+        self, eio_sid: str, namespace: str, reason: Any = None,
+    ) -> None:
+        # A client that leaves the namespace has nothing left on this connection.
+        await super()._handle_disconnect(eio_sid, namespace, reason)
+        await close_engine(self.eio, eio_sid)
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any,
@@ -78,25 +119,38 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
             await self.eio.send(eio_sid, part)
 
     async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
+        # Client events never arrive named "connect" or "disconnect": the packet
+        # class renames them (RESERVED), so these are python-socketio's own calls.
         reply = await super()._trigger_event(event, namespace, *args)
         if event not in ("connect", "disconnect"):
             self.requests.count(event, reply)
         return reply
 
 
-def create_sio(max_payload: int, tuning: Tuning | None = None) -> SocketServer:
+def create_sio(
+    max_payload: int, tuning: Tuning | None = None, ping: tuple[int, int] = (25, 20), *,
+    connect_timeout: float = 10, max_queued_bytes: int = 1024 * 1024,
+) -> SocketServer:
+    """The Socket.IO server; `ping` is Engine.IO's (ping_interval, ping_timeout) in s."""
     tuning = tuning or Tuning()
     sio = SocketServer(
         async_mode="aiohttp",
         serializer=Packet,
         cors_allowed_origins=[],
         max_http_buffer_size=max_payload,
+        # the client uses WebSocket only; a polling session cost memory for ~90 s
+        transports=["websocket"],
         logger=False,
         engineio_logger=False,
+        ping_interval=ping[0],
+        ping_timeout=ping[1],
         **server_options(tuning),
     )
     sio.requests = Requests()
     sio.inline_moves = tuning.inline_moves
+    sio.connect_timeout = connect_timeout
+    sio._closers = set()
+    sio.eio.slow_readers = SlowReaders(max_queued_bytes)
     apply_tuning(sio, tuning)
     return sio
 
@@ -113,6 +167,7 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.world = world
         self.sessions = sessions
         self.delivery = delivery
+        self.violations = Violations(world.config.rates["violations"])
         self._tasks: set[asyncio.Task[None]] = set()
         #: Connections waiting for their welcome, in arrival order, and the task
         #: that sends them (see Tuning.pace_welcomes); None sends each at once.
@@ -134,7 +189,7 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         old = self.sessions.bind(person.id, sid)
         if old is not None:
             await self.emit("replaced", {}, to=old)
-            await self.disconnect(old)
+            await end_connection(self.server, old)
         # The welcome goes out once the CONNECT packet has: python-socketio sends
         # that after this handler returns, and our task runs after it.
         if self._welcomes is None:
@@ -190,6 +245,7 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.delivery([o for o in out if o not in own])
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.violations.forget(sid)
         person_id = self.sessions.unbind(sid)
         if person_id is not None:
             self.world.event_of(person_id).disconnect(person_id, now_ms())
@@ -201,28 +257,52 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return await super().trigger_event(event, *args)
         sid, payload = args[0], args[1:]
         if event == Move.name:
-            out = self._move(sid, payload)
+            accepted, out = self._move(sid, payload)
             if out:  # only with the benchmark-only naive_moves setting
                 await self.delivery(out)
+            if not accepted:
+                await self._violation(sid, event)
             return None
-        reply = await self._request(sid, event, payload)
-        if not reply["ok"] and not ACK_REQUESTED.get():
-            await self.emit("error", {**reply["error"], "request": event[:64]}, to=sid)
+        if event == RESERVED:  # a client event named like a lifecycle handler
+            name = payload[0] if payload and isinstance(payload[0], str) else event
+            reply = ack_error(BadRequest(f"{name} is a reserved event name"))
+            event = name
+        else:
+            reply = await self._request(sid, event, payload)
+        if not reply["ok"]:
+            if not ACK_REQUESTED.get():
+                await self.emit("error", {**reply["error"], "request": event[:64]}, to=sid)
+            if reply["error"]["code"] in _VIOLATIONS:
+                await self._violation(sid, event)
         return reply
 
-    def _move(self, sid: str, payload: tuple[Any, ...]) -> Outbox:
+    async def _violation(self, sid: str, event: str) -> None:
+        """Spend one of the connection's budget of bad requests; past it, end it."""
+        if self.violations.allow(sid, now_ms()):
+            return
+        self.violations.forget(sid)
+        if not self.server.manager.is_connected(sid, "/"):
+            return  # already ending
+        log.info("ending connection %s: too many bad or too fast requests", sid)
+        await self.emit("error", {"code": "rate_limited", "request": event[:64],
+                                  "message": "too many bad or too fast requests"}, to=sid)
+        await end_connection(self.server, sid)
+
+    def _move(self, sid: str, payload: tuple[Any, ...]) -> tuple[bool, Outbox]:
+        """(accepted, outbox): a malformed or too fast move is not accepted."""
         person_id = self.sessions.person_of(sid)
-        if person_id is None or len(payload) != 1:
-            return []
+        if person_id is None:
+            return True, []
+        if len(payload) != 1:
+            return False, []
         try:
             move = Move.parse(payload[0])
         except BadRequest:
-            return []
+            return False, []
         event = self.world.event_of(person_id)
         if self.world.config.naive_moves:
-            return event.move_now(person_id, move.x, move.y, now_ms())
-        event.move(person_id, move.x, move.y, now_ms())
-        return []
+            return True, event.move_now(person_id, move.x, move.y, now_ms())
+        return event.move(person_id, move.x, move.y, now_ms()), []
 
     async def _request(self, sid: str, name: str, payload: tuple[Any, ...]) -> dict[str, Any]:
         out: Outbox = []

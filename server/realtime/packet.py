@@ -8,7 +8,14 @@ Two fixes at the one seam python-socketio offers for serialization:
   after being replaced or kicked.
 - A packet that does not decode to a well-formed Socket.IO packet becomes an
   EVENT named `MALFORMED`, which the namespace answers with a `bad_request`
-  `error` event, instead of an exception with a traceback in the log.
+  `error` event, instead of an exception with a traceback in the log. So do
+  CONNECT_ERROR packets from a client (python-socketio raises on them) and the
+  binary types (msgpack needs no attachments).
+- A client EVENT named `connect`, `disconnect` or `connect_error` becomes an
+  EVENT named `RESERVED` carrying the name, keeping its ack id: python-socketio
+  would dispatch it to the namespace's own lifecycle handlers (a socket could
+  unbind itself and keep listening, or bind another person's token). The
+  namespace answers it `bad_request`.
 """
 
 from __future__ import annotations
@@ -20,10 +27,13 @@ from socketio import msgpack_packet, packet
 
 #: Event name given to packets that could not be decoded.
 MALFORMED = "\x00malformed"
+#: Event name given to client events with a reserved name; the name is its argument.
+RESERVED = "\x00reserved"
+#: Event names python-socketio calls the namespace's lifecycle handlers by.
+RESERVED_NAMES = frozenset({"connect", "disconnect", "connect_error"})
 
-_TYPES = frozenset({
-    packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK, packet.CONNECT_ERROR,
-})
+#: Packet types a client may send.
+_TYPES = frozenset({packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK})
 
 
 class Packet(msgpack_packet.MsgPackPacket):  # type: ignore[misc]
@@ -49,6 +59,8 @@ class Packet(msgpack_packet.MsgPackPacket):  # type: ignore[misc]
             self.data = decoded.get("data")
             self.id = decoded.get("id")
             self.namespace = decoded.get("nsp") or "/"
+            if self.packet_type == packet.EVENT and self.data[0] in RESERVED_NAMES:
+                self.data = [RESERVED, self.data[0]]
         else:
             self.packet_type = packet.EVENT
             self.data = [MALFORMED]

@@ -3,9 +3,11 @@
 Every knob here was kept because a benchmark supported it (figures in
 docs/performance.md); each can be turned off in `[tuning]` of config.toml to
 measure it again. Where python-socketio/python-engineio offer an extension
-point we use it (`client_manager`, `async_handlers`); the one place that reaches
-into engineio internals, the aiohttp WebSocket factory, is kept in this module,
-pinned in pyproject.toml and tested in tests/server/test_tuning.py.
+point we use it (`client_manager`, `async_handlers`); where they reach into
+library internals (the aiohttp WebSocket factory, engineio's queue, the
+transport under a WebSocket) they are listed in docs/seams.md, pinned in
+pyproject.toml and tested in tests/server/test_tuning.py and
+tests/server/test_socketio_seams.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from aiohttp.web import WebSocketResponse
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
+
+from server.realtime.guard import MeteredQueue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,22 +98,35 @@ class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     The same as `engineio.async_drivers.aiohttp.WebSocket.__call__` but for
     `compress=False`, which makes aiohttp answer the handshake without the
-    extension, so frames go out as they are.
+    extension, so frames go out as they are; and engineio's socket learns its
+    aiohttp response and request (`kohtaamo_ws`, `kohtaamo_request`), for the
+    direct writer and the slow-reader cap (server.realtime.guard).
     """
+
+    compress = False
 
     async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
         request = environ["aiohttp.request"]
         self._sock = WebSocketResponse(
-            max_msg_size=self.server.max_http_buffer_size, compress=False,
+            max_msg_size=self.server.max_http_buffer_size, compress=self.compress,
         )
         await self._sock.prepare(request)
         self.environ = environ
-        # let DirectManager find this connection from engineio's socket
         owner = getattr(self.handler, "__self__", None)
         if owner is not None:
             owner.kohtaamo_ws = self._sock
+            owner.kohtaamo_request = request
+            if isinstance(owner.queue, MeteredQueue):
+                owner.queue.watch(request)
         await self.handler(self)
         return self._sock
+
+
+class DeflateWebSocket(PlainWebSocket):
+    """`PlainWebSocket` with permessage-deflate as the libraries offer it
+    (`[tuning] ws_compression = true`)."""
+
+    compress = True
 
 
 class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -280,8 +297,7 @@ def _write_now(sock: Any, frame: bytes, batch: FrameBatch | None = None) -> bool
         return False
     if sock.queue._unfinished_tasks:  # engineio's writer has packets queued or in hand
         return False
-    writer = ws._writer
-    transport = writer.transport if writer is not None else None
+    transport = sock.kohtaamo_request.transport
     if transport is None:
         return False
     if batch is not None and batch.holds(transport):
@@ -307,10 +323,10 @@ def server_options(tuning: Tuning) -> dict[str, Any]:
 
 def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     """Set what cannot be passed to the constructor: the WebSocket factory."""
-    if not tuning.ws_compression:
-        # engineio keeps its driver table in `_async`, shared by every server
-        # in the process: give this server its own copy before changing it.
-        sio.eio._async = {**sio.eio._async, "websocket": PlainWebSocket}
+    # engineio keeps its driver table in `_async`, shared by every server
+    # in the process: give this server its own copy before changing it.
+    factory = DeflateWebSocket if tuning.ws_compression else PlainWebSocket
+    sio.eio._async = {**sio.eio._async, "websocket": factory}
 
 
 def after_startup(tuning: Tuning) -> None:

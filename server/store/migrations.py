@@ -108,4 +108,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX moderation_log_event ON moderation_log(event, seq);
     CREATE INDEX flags_event ON flags(event, at);
     """,
+    # 3: where people sit, so a restart returns them to their table (server/store/seats.py)
+    """
+    CREATE TABLE seats (
+        person TEXT PRIMARY KEY,
+        event TEXT NOT NULL REFERENCES events(slug),
+        room TEXT NOT NULL,
+        x INTEGER NOT NULL,
+        y INTEGER NOT NULL
+    );
+    CREATE INDEX seats_event ON seats(event);
+    """,
 )

@@ -21,6 +21,7 @@ from rooms.model import Role, RoomKind
 from rooms.profile import Profile
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
+from server.store.seats import SeatStore
 from server.store.staff import StaffStore
 from server.store.visits import VisitStore
 
@@ -44,7 +45,7 @@ class Storage:
     """One aiosqlite connection; every method commits before it returns.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`) and visits (`VisitStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`) and seats (`SeatStore`) share the connection.
     """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
@@ -52,6 +53,7 @@ class Storage:
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
         self.visits = VisitStore(db)
+        self.seats = SeatStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -167,6 +169,23 @@ class Storage:
             "SELECT * FROM people WHERE event = ? AND erased_at IS NULL ORDER BY created_at",
             (slug,),
         )
+
+    async def ever_connected(self, slug: str) -> set[str]:
+        """People of the event who were ever seated (have a visit): everyone else
+        joined and never connected."""
+        rows = await self._all("SELECT DISTINCT person FROM visits WHERE event = ?", (slug,))
+        return {r["person"] for r in rows}
+
+    async def delete_unconnected(self, person_ids: list[str]) -> None:
+        """Delete attendees who never connected, tokens and all (nothing else refers
+        to them: cards and visits need a connection)."""
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start:start + 500]
+            await self.db.execute(
+                f"DELETE FROM people WHERE role = 'attendee' AND id IN"
+                f" ({','.join('?' * len(chunk))})", chunk,
+            )
+        await self.db.commit()
 
     async def count_staff(self, slug: str) -> dict[str, int]:
         rows = await self._all(

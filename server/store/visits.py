@@ -42,9 +42,12 @@ class VisitStore:
         await self.db.commit()
 
     async def close_open_visits(self, slug: str, now: int) -> None:
-        """At start-up nobody is on the floor: visits left open by a stop end now."""
+        """At start-up, visits left open by a stop end now, but for people still seated
+        there (`seats`): they are back in grace and their visit goes on."""
         await self.db.execute(
-            "UPDATE visits SET left_at = MAX(entered_at, ?) WHERE event = ? AND left_at IS NULL",
+            "UPDATE visits SET left_at = MAX(entered_at, ?) WHERE event = ? AND left_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM seats WHERE seats.person = visits.person"
+            " AND seats.room = visits.room)",
             (now, slug),
         )
         await self.db.commit()

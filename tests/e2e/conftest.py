@@ -106,6 +106,64 @@ def _require_prerequisites() -> None:
 
 
 @dataclass
+class Process:
+    """A running `kohtaamo serve` and the lines it printed."""
+
+    proc: subprocess.Popen[str]
+    url: str
+    log: list[str]
+    reader: threading.Thread
+
+    def stop(self, timeout: float = 10) -> int:
+        """SIGTERM, then wait for the exit (kill past `timeout`); returns the exit code."""
+        self.proc.terminate()
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            code = -9
+        self.reader.join(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return code
+
+
+def _launch(config: Path, db: Path, port: int = 0) -> Process:
+    """Start `kohtaamo serve` and wait until it logs `listening on`."""
+    proc = subprocess.Popen(
+        _kohtaamo("serve", "--config", str(config), "--host", "127.0.0.1", "--port", str(port),
+                  "--db", str(db)),
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    log: list[str] = []
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.append(line)
+            lines.put(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    running = Process(proc, "", log, reader)
+    while not running.url:
+        try:
+            line = lines.get(timeout=START_TIMEOUT_S)
+        except queue.Empty:
+            running.stop()
+            pytest.fail("server did not log `listening on` in time:\n" + "".join(log))
+        match = re.search(r"listening on (http://[\w.\-:\[\]]+)", line)
+        if match:
+            running.url = match.group(1).rstrip("/")
+        elif proc.poll() is not None:
+            pytest.fail("server exited before listening:\n" + "".join(log))
+    return running
+
+
+@dataclass
 class Server:
     """A running server: its base URL, event slug and staff links."""
 
@@ -116,6 +174,7 @@ class Server:
     db: Path
     config: Path
     log: list[str] = field(default_factory=list)
+    process: Process | None = None
 
     @property
     def event_url(self) -> str:
@@ -137,6 +196,18 @@ class Server:
     def lobby_title(self) -> str:
         rooms = self.api(f"/api/events/{self.slug}")["rooms"]
         return str(next(r["title"] for r in rooms if r["kind"] == "lobby"))
+
+    def stop(self) -> int:
+        """SIGTERM the server and wait for it to exit; returns its exit code."""
+        assert self.process is not None
+        return self.process.stop()
+
+    def start(self) -> None:
+        """Start the server again on the same port and database."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self.process = _launch(self.config, self.db, port)
+        self.log = self.process.log
+        assert self.process.url == self.url
 
 
 def _kohtaamo(*args: str) -> list[str]:
@@ -167,46 +238,13 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     # by another process until it restarts.
     host = _staff_add("host", "Hanna Host", config, db)
     moderator = _staff_add("moderator", "Mikko Moderaattori", config, db)
-    proc = subprocess.Popen(
-        _kohtaamo("serve", "--config", str(config), "--host", "127.0.0.1", "--port", "0",
-                  "--db", str(db)),
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    log: list[str] = []
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.append(line)
-            lines.put(line)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    url = None
+    process = _launch(config, db)
+    server = Server(process.url, SLUG, host, moderator, db, config, process.log, process)
     try:
-        while url is None:
-            try:
-                line = lines.get(timeout=START_TIMEOUT_S)
-            except queue.Empty:
-                pytest.fail("server did not log `listening on` in time:\n" + "".join(log))
-            match = re.search(r"listening on (http://[\w.\-:\[\]]+)", line)
-            if match:
-                url = match.group(1).rstrip("/")
-            elif proc.poll() is not None:
-                pytest.fail("server exited before listening:\n" + "".join(log))
-        yield Server(url, SLUG, host, moderator, db, config, log)
+        yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        reader.join(timeout=5)
-        if proc.stdout is not None:
-            proc.stdout.close()
+        if server.process is not None and server.process.proc.poll() is None:
+            server.process.stop()
 
 
 # Package scope, not session: the sync API keeps an event loop running in this

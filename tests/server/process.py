@@ -13,11 +13,12 @@ LISTENING = re.compile(rb"listening on (http://[\d.]+:\d+)")
 
 
 @contextlib.asynccontextmanager
-async def serve(config: Path, db: Path, timeout: float = 20) -> AsyncIterator[
+async def serve(config: Path, db: Path, timeout: float = 20, port: int = 0) -> AsyncIterator[
         tuple[str, asyncio.subprocess.Process]]:
-    """Start the server; yields (url, process). Kills it on exit if still running."""
+    """Start the server (on `port`, any free one by default); yields (url, process).
+    Kills it on exit if still running."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server", "serve", "--config", str(config), "--port", "0",
+        sys.executable, "-m", "server", "serve", "--config", str(config), "--port", str(port),
         "--db", str(db), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         cwd=Path(__file__).resolve().parents[2],
     )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 from pathlib import Path
 
-from server.config import load
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+
+from server.config import Config, load
 from server.http.health import allowed
 from server.keys import GC_PAUSES, TICK
 from server.metrics import TICK_BUCKETS, GcPauses, Histogram, Requests
+from server.net import parse_networks
 from tests.conftest import Server, running, write_config
 
 
@@ -51,11 +56,15 @@ async def test_metrics_show_people_ticks_and_requests(server: Server) -> None:
 
 def test_metrics_refused_to_others() -> None:
     """Only loopback or a configured address may read /metrics."""
-    assert allowed("127.0.0.1", ())
-    assert allowed("::1", ())
-    assert not allowed("192.0.2.7", ())
-    assert not allowed(None, ())
-    assert allowed("192.0.2.7", ("192.0.2.7",))
+    def from_(peer: str | None) -> web.BaseRequest:
+        return make_mocked_request("GET", "/metrics").clone(remote=peer)
+
+    allow = Config(metrics_allow=parse_networks(["192.0.2.7"], "metrics_allow"))
+    assert allowed(from_("127.0.0.1"), Config())
+    assert allowed(from_("::1"), Config())
+    assert not allowed(from_("192.0.2.7"), Config())
+    assert not allowed(from_(None), Config())
+    assert allowed(from_("192.0.2.7"), allow)
 
 
 def test_histogram_buckets_are_cumulative() -> None:
@@ -86,7 +95,7 @@ async def test_metrics_allow_is_read_from_config(tmp_path: Path) -> None:
     path.write_text(text.replace("[server]\n", '[server]\nmetrics_allow = ["192.0.2.7"]\n', 1),
                     encoding="utf-8")
     config = load(path, database=tmp_path / "k.db")
-    assert config.metrics_allow == ("192.0.2.7",)
+    assert config.metrics_allow == (ipaddress.ip_network("192.0.2.7"),)
     async with running(config) as srv:
         assert "kohtaamo_people_connected" in await scrape(srv)
 

@@ -1,11 +1,14 @@
-"""The two python-socketio seams Kohtaamo relies on, pinned against the installed version."""
+"""The seams into python-socketio, python-engineio and aiohttp internals that Kohtaamo
+relies on (listed in docs/seams.md), pinned against the installed versions."""
 
 from __future__ import annotations
+
+import inspect
 
 import msgpack
 from socketio import packet
 
-from server.realtime.packet import MALFORMED, Packet
+from server.realtime.packet import MALFORMED, RESERVED, Packet
 
 
 def test_server_disconnect_has_no_data_key() -> None:
@@ -47,3 +50,103 @@ def test_server_subclass_replaces_send_packet() -> None:
     base = SocketServer.__mro__[1]
     assert list(inspect.signature(base._send_packet).parameters) == ["self", "eio_sid", "pkt"]
     assert "self.eio.send(eio_sid" in inspect.getsource(base._send_packet)
+
+
+def test_trigger_event_dispatches_lifecycle_names_to_the_namespace() -> None:
+    """python-socketio's _trigger_event(event, namespace, *args) hands any name, "connect"
+    and "disconnect" included, to the namespace's trigger_event: the reason client events
+    with those names must never reach it (server.realtime.packet renames them)."""
+    import asyncio
+
+    import socketio
+
+    from server.realtime.namespace import SocketServer
+
+    base = SocketServer.__mro__[1]
+    assert list(inspect.signature(base._trigger_event).parameters) == [
+        "self", "event", "namespace", "args"]
+    calls: list[tuple[str, tuple[object, ...]]] = []
+
+    class Spy(socketio.AsyncNamespace):  # type: ignore[misc]
+        async def trigger_event(self, event: str, *args: object) -> object:
+            calls.append((event, args))
+            return "seen"
+
+    sio = socketio.AsyncServer(async_mode="aiohttp")
+    sio.register_namespace(Spy("/"))
+    for name in ("connect", "disconnect", "chat"):
+        assert asyncio.run(sio._trigger_event(name, "/", "sid1", "x")) == "seen"
+    assert calls == [("connect", ("sid1", "x")), ("disconnect", ("sid1", "x")),
+                     ("chat", ("sid1", "x"))]
+
+
+def test_reserved_names_are_renamed_when_decoded() -> None:
+    """An EVENT named connect/disconnect/connect_error decodes as RESERVED with the name,
+    keeping its ack id; CONNECT_ERROR and binary packets from a client are MALFORMED."""
+    for name in ("connect", "disconnect", "connect_error"):
+        pkt = Packet(encoded_packet=msgpack.dumps(
+            {"type": packet.EVENT, "nsp": "/", "data": [name, {"token": "t"}], "id": 7}))
+        assert (pkt.packet_type, pkt.data, pkt.id) == (packet.EVENT, [RESERVED, name], 7)
+    for kind in (packet.CONNECT_ERROR, packet.BINARY_EVENT, packet.BINARY_ACK):
+        pkt = Packet(encoded_packet=msgpack.dumps({"type": kind, "nsp": "/", "data": ["x"]}))
+        assert pkt.data == [MALFORMED]
+
+
+def test_overridden_server_methods_keep_their_signatures() -> None:
+    """Every AsyncServer method SocketServer overrides still exists with the arguments
+    the override passes on (docs/seams.md)."""
+    from server.realtime.namespace import SocketServer
+
+    base = SocketServer.__mro__[1]
+    expected = {
+        "_handle_event_internal": ["self", "server", "sid", "eio_sid", "data", "namespace", "id"],
+        "_handle_event": ["self", "eio_sid", "namespace", "id", "data"],
+        "_send_packet": ["self", "eio_sid", "pkt"],
+        "_trigger_event": ["self", "event", "namespace", "args"],
+        "_handle_eio_connect": ["self", "eio_sid", "environ"],
+        "_handle_disconnect": ["self", "eio_sid", "namespace", "reason"],
+        "_engineio_server_class": ["self"],
+    }
+    overridden = {name for name in vars(SocketServer) if name.startswith("_")
+                  and callable(getattr(base, name, None))}
+    assert overridden == set(expected)
+    for name, params in expected.items():
+        assert list(inspect.signature(getattr(base, name)).parameters) == params, name
+
+
+def test_engineio_makes_each_socket_queue_with_create_queue() -> None:
+    """engineio builds every socket's send queue with server.create_queue() (where the
+    metered queue comes in), gets it from `queue`, and its socket closes with
+    close(wait=..., abort=..., reason=...)."""
+    from engineio import async_socket, base_socket
+
+    assert "self.queue = self.server.create_queue()" in inspect.getsource(
+        base_socket.BaseSocket.__init__)
+    assert list(inspect.signature(async_socket.AsyncSocket.close).parameters) == [
+        "self", "wait", "abort", "reason"]
+    writer_source = inspect.getsource(async_socket.AsyncSocket._websocket_handler)
+    assert "await ws.close()" in writer_source and "packets = await self.poll()" in writer_source
+
+
+def test_asyncio_queue_put_and_get_go_through_the_subclass_hooks() -> None:
+    """asyncio.Queue.put_nowait/get_nowait call _put/_get, which MeteredQueue counts on."""
+    from server.realtime.guard import MeteredQueue, SlowReaders
+
+    q = MeteredQueue(SlowReaders(1 << 20))
+    q.put_nowait(packet.Packet(packet.EVENT, data=["x"]))
+
+    class Item:
+        data = b"12345"
+
+    q.put_nowait(Item())
+    assert q.bytes == 16 + 5
+    q.get_nowait()
+    q.get_nowait()
+    assert q.bytes == 0
+
+
+def test_aiohttp_request_transport_is_public() -> None:
+    """The direct writer and the slow-reader cap read `BaseRequest.transport`."""
+    from aiohttp import web
+
+    assert isinstance(inspect.getattr_static(web.BaseRequest, "transport"), property)

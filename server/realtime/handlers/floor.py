@@ -14,7 +14,7 @@ async def enter(ctx: Context, cmd: c.Enter) -> Reply:
 
 @route(c.Say)
 async def say(ctx: Context, cmd: c.Say) -> Reply:
-    message, out = ctx.event.say(ctx.person, cmd.text, ctx.now)
+    message, out = ctx.event.say(ctx.person, cmd.text, ctx.now, cmd.room)
     return {"message": message}, out
 
 
