@@ -17,6 +17,7 @@ import { chatView } from "./chat.js";
 import { peopleView } from "./people.js";
 import { requestsView, contactsButtonView, openMyCard } from "./cards.js";
 import { hostView, moderatorView } from "./staff.js";
+import { callView, pageCall } from "./callview.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
 
@@ -166,7 +167,8 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     const floor = floorView(ctx);
     const people = peopleView(ctx);
     const requests = requestsView(ctx);
-    views.push(chat, space, floor, people, requests);
+    const callv = callView(ctx, call);
+    views.push(chat, space, floor, people, requests, callv);
 
     let hostPanel = null;
     modView = null;
@@ -225,7 +227,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
 
     movedNote = h("p", { class: "moved-note", role: "status" });
     main = h("main", { id: "main", class: "fair", tabindex: "-1" },
-      h("div", { class: "col-main" }, movedNote, space.el, floor.el),
+      h("div", { class: "col-main" }, movedNote, callv.el, space.el, floor.el),
       side);
 
     const skip = h("nav", { class: "skip-links", "aria-label": t("skip.label") },
@@ -339,6 +341,10 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       case S.MUTED: notify(t("chat.youWereMuted")); break;
       case S.UNMUTED: notify(t("chat.youWereUnmuted")); break;
       case S.ERROR: if (payload) ctx.notifyError(payload); break;
+      case S.MEDIA_OFFER: call.onOffer(payload); break;
+      case S.MEDIA_CANDIDATE_OUT: call.onCandidate(payload); break;
+      case S.MEDIA_ENDED: notify(t(`call.ended.${call.onEnded(payload)}`)); break;
+      case S.KICKED: case S.REPLACED: call.stop(); break;
       default: break;
     }
   }
@@ -363,11 +369,12 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     if (c === "reconnecting") setConnState(CONN.RECONNECTING, detail);
   }
 
+  const call = pageCall(ctx);
   buildUI();
   conn = connect(token, { onMessage, onConn });
   // Read by the browser tests: the state, and a way to drop the transport the
   // way a flaky network does (Socket.IO then reconnects by itself).
-  window.__kohtaamo = { state, dropConnection: () => conn?.socket.io.engine?.close() };
+  window.__kohtaamo = { state, call, dropConnection: () => conn?.socket.io.engine?.close() };
 
   return {
     /** Redraw everything in another language, keeping the connection. */
@@ -378,6 +385,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     },
     stop() {
       clearInterval(timerInterval);
+      call.stop();
       conn?.close();
     },
   };

@@ -29,6 +29,15 @@ export const CLIENT_EVENTS = Object.freeze({
   MOD_MOVE: "mod:move",
   MOD_KICK: "mod:kick",
   MOD_UNBAN: "mod:unban",
+  MEDIA_PUBLISH: "media:publish",
+  MEDIA_UPDATE: "media:update",
+  MEDIA_UNPUBLISH: "media:unpublish",
+  MEDIA_SUBSCRIBE: "media:subscribe",
+  MEDIA_ANSWER: "media:answer",
+  MEDIA_CANDIDATE: "media:candidate",
+  MEDIA_UNSUBSCRIBE: "media:unsubscribe",
+  STAGE_INVITE: "stage:invite",
+  STAGE_REMOVE: "stage:remove",
 });
 
 /** Events the server sends. */
@@ -53,6 +62,11 @@ export const SERVER_EVENTS = Object.freeze({
   KICKED: "kicked",
   REPLACED: "replaced",
   ERROR: "error",
+  MEDIA_OFFER: "media:offer",
+  MEDIA_CANDIDATE_OUT: "media:candidate",
+  MEDIA_STREAMS: "media:streams",
+  MEDIA_ENDED: "media:ended",
+  STAGE: "stage",
 });
 
 /** Error codes of failed acks and HTTP errors (the contract's CODE list). */
@@ -68,6 +82,7 @@ export const ERROR_CODES = Object.freeze({
   CONFLICT: "conflict",
   INTERNAL: "internal",
   MOVED: "moved",
+  UNAVAILABLE: "unavailable",
 });
 
 /** Codes in the data of a refused Socket.IO connection (`err.data.code`). */

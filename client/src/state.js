@@ -13,6 +13,7 @@ export const AREAS = Object.freeze({
   EVENT: "event", ME: "me", ROOMS: "rooms", PEOPLE: "people", HERE: "here",
   POSITIONS: "positions", CHAT: "chat", REQUESTS: "requests", TIMER: "timer",
   ANNOUNCEMENT: "announcement", CONTACTS: "contacts", FLAGS: "flags", CONN: "conn",
+  MEDIA: "media",
 });
 const A = AREAS;
 
@@ -39,6 +40,8 @@ export function createState() {
     lastMove: null,            // {reason, by} of the latest `moved`
     conn: CONN.CONNECTING,
     connDetail: null,          // kick reason, refusal code
+    streams: new Map(),        // person id -> {audio, video, screen}: who publishes in my room
+    speakers: new Set(),       // people invited to speak on the stage
   };
 }
 
@@ -53,6 +56,7 @@ function upsertPerson(state, person) {
 function setHere(state, detail) {
   const occupants = new Map();
   for (const o of detail.occupants || []) occupants.set(o.id, { x: o.x, y: o.y });
+  if (state.here?.room !== detail.room.id) state.streams = new Map();
   state.here = { room: detail.room.id, occupants };
   state.rooms.set(detail.room.id, { ...state.rooms.get(detail.room.id), ...detail.room });
   state.chat = dedupe(detail.chat || []);
@@ -94,6 +98,7 @@ export function apply(state, name, msg) {
       state.people.set(person.id, { ...state.people.get(person.id), ...person });
       state.timer = msg.event.timer || null;
       state.requests = [...(msg.requests || [])];
+      state.speakers = new Set(msg.event.speakers || []);
       setHere(state, msg.room);
       state.conn = CONN.CONNECTED;
       state.connDetail = null;
@@ -189,6 +194,15 @@ export function apply(state, name, msg) {
       state.conn = CONN.REPLACED;
       changed.add(A.CONN);
       break;
+    case S.MEDIA_STREAMS:
+      if (!state.here || msg.room !== state.here.room) break;
+      state.streams = new Map((msg.publishers || []).map((p) => [p.person, { audio: !!p.audio, video: !!p.video, screen: !!p.screen }]));
+      changed.add(A.MEDIA);
+      break;
+    case S.STAGE:
+      state.speakers = new Set(msg.speakers || []);
+      changed.add(A.MEDIA);
+      break;
     default:
       break;
   }
@@ -259,6 +273,13 @@ export function isHost(state) {
 }
 
 /** Muted now? A mute with an end time ends by itself. */
+/** Whether I may publish where I am: anywhere at a table; on the stage as a host or speaker. */
+export function maySpeak(state) {
+  const room = state.here && state.rooms.get(state.here.room);
+  if (!room || room.kind !== ROOM_KINDS.LOBBY) return true;
+  return state.me?.role === ROLES.HOST || state.speakers.has(state.me?.id);
+}
+
 export function isMuted(state, now) {
   const me = state.me;
   if (!me || !me.muted) return false;

@@ -1,0 +1,328 @@
+// Voice and video at your table (contract v1.2, Media): at most two
+// RTCPeerConnections with the SFU, signalled through the server over the
+// page's one Socket.IO connection. The publisher sends your microphone, camera
+// or screen; the subscriber receives the people at your table, and the server
+// decides which. Nothing is captured until you ask, and nothing is recorded.
+//
+// Sound goes through Web Audio so each voice's volume can follow distance in
+// the table's space: full within the conversation radius, silent beyond the
+// hearing radius, linear in between (`gainAt`).
+
+import { CLIENT_EVENTS as C } from "./protocol.js";
+
+/** Volume of a voice `d` room units away. */
+export function gainAt(d, full, silent) {
+  if (d <= full) return 1;
+  if (d >= silent) return 0;
+  return (silent - d) / (silent - full);
+}
+
+/** What getUserMedia's and RTCPeerConnection's failures mean for a person. */
+export function mediaErrorCode(err) {
+  const name = err?.name || "";
+  if (name === "NotAllowedError" || name === "SecurityError") return "media.denied";
+  if (name === "NotFoundError" || name === "OverconstrainedError") return "media.noDevice";
+  if (name === "NotReadableError" || name === "AbortError") return "media.inUse";
+  return "media.failed";
+}
+
+/**
+ * createCall(ctx, {onChange, onError}) -> call
+ * ctx: request(name, payload) -> ack; state (me, here, event).
+ * onChange(): something to redraw; onError(key, detail): say what went wrong.
+ */
+export function createCall(ctx, { onChange, onError }) {
+  let pub = null;          // {pc, stream, sending: {audio, video, screen}}
+  let sub = null;          // {pc, offer, streams: Map mid -> {person, kind}}
+  let listening = false;
+  let audioCtx = null;
+  let sinkId = "";
+  const devices = { audio: "", video: "" };
+  const remote = new Map(); // person -> {audio, video, screen, gain, analyser, el}
+  const pending = { publisher: [], subscriber: [] }; // candidates before the pc exists
+  let meterTimer = 0;
+
+  const hearing = () => ctx.state.event?.media?.hearing || { full: 150, silent: 450 };
+
+  function changed() { onChange?.(); }
+
+  function ice() {
+    return { iceServers: ctx.state.event?.media?.ice_servers || [] };
+  }
+
+  function trickle(pcName, pc) {
+    pc.addEventListener("icecandidate", (e) => {
+      const c = e.candidate ? e.candidate.toJSON() : null;
+      ctx.request(C.MEDIA_CANDIDATE, { pc: pcName, candidate: c && c.candidate ? c : null });
+    });
+    pc.addEventListener("iceconnectionstatechange", () => {
+      if (pc.iceConnectionState === "failed") onError?.("media.iceFailed");
+      changed();
+    });
+  }
+
+  // ---- hearing: the subscriber --------------------------------------------------
+
+  /** Start hearing the table (needs a gesture: browsers keep sound off until one). */
+  async function listen() {
+    if (!audioCtx) {
+      audioCtx = new AudioContext();
+      if (sinkId && audioCtx.setSinkId) await audioCtx.setSinkId(sinkId).catch(() => {});
+    }
+    await audioCtx.resume();
+    listening = true;
+    const ack = await ctx.request(C.MEDIA_SUBSCRIBE, {});
+    if (!ack.ok) { listening = false; onError?.(`error.${ack.error?.code}`, ack.error); }
+    if (!meterTimer) meterTimer = setInterval(meter, 200);
+    changed();
+    return ack.ok;
+  }
+
+  async function onOffer({ offer, sdp, streams }) {
+    if (!sub) {
+      const pc = new RTCPeerConnection(ice());
+      sub = { pc, offer: null, streams: new Map() };
+      trickle("subscriber", pc);
+      pc.addEventListener("track", (e) => attach(e.transceiver?.mid ?? e.track.id, e.track));
+    }
+    sub.offer = offer;
+    for (const s of streams || []) sub.streams.set(String(s.mid), { person: s.person, kind: s.kind });
+    try {
+      await sub.pc.setRemoteDescription({ type: "offer", sdp });
+      for (const c of pending.subscriber.splice(0)) await sub.pc.addIceCandidate(c).catch(() => {});
+      const answer = await sub.pc.createAnswer();
+      await sub.pc.setLocalDescription(answer);
+      const ack = await ctx.request(C.MEDIA_ANSWER, { offer, sdp: sub.pc.localDescription.sdp });
+      if (!ack.ok && ack.error?.code !== "conflict") onError?.(`error.${ack.error?.code}`, ack.error);
+    } catch (err) {
+      onError?.("media.failed", err);
+    }
+    prune();
+    changed();
+  }
+
+  function attach(mid, track) {
+    const info = sub?.streams.get(String(mid));
+    if (!info) return;
+    const r = remote.get(info.person) || {};
+    r[info.kind] = track;
+    if (info.kind === "audio" && audioCtx) {
+      // Chromium feeds Web Audio from a remote track only while an element plays it.
+      const stream = new MediaStream([track]);
+      r.el = r.el || Object.assign(new Audio(), { muted: true, autoplay: true });
+      r.el.srcObject = stream;
+      r.el.play?.().catch(() => {});
+      const source = audioCtx.createMediaStreamSource(stream);
+      r.gain = audioCtx.createGain();
+      r.analyser = audioCtx.createAnalyser();
+      r.analyser.fftSize = 256;
+      source.connect(r.analyser);
+      source.connect(r.gain).connect(audioCtx.destination);
+    }
+    track.addEventListener("ended", () => { prune(); changed(); });
+    remote.set(info.person, r);
+    place();
+    changed();
+  }
+
+  /** Forget remote tracks the subscriber no longer carries. */
+  function prune() {
+    if (!sub) return;
+    const live = new Map();
+    for (const tr of sub.pc.getTransceivers()) {
+      const info = sub.streams.get(String(tr.mid));
+      if (!info || tr.currentDirection === "inactive" || tr.direction === "inactive") continue;
+      live.set(`${info.person}:${info.kind}`, tr.receiver.track);
+    }
+    for (const [person, r] of remote) {
+      for (const kind of ["audio", "video", "screen"]) {
+        if (r[kind] && !live.has(`${person}:${kind}`)) {
+          if (kind === "audio") { r.gain?.disconnect(); r.analyser?.disconnect(); r.gain = null; r.analyser = null; if (r.el) r.el.srcObject = null; }
+          r[kind] = null;
+        }
+      }
+      if (!r.audio && !r.video && !r.screen) remote.delete(person);
+    }
+  }
+
+  /** Set every voice's volume from the distance to it in the table's space. */
+  function place() {
+    const here = ctx.state.here;
+    const me = here?.occupants.get(ctx.state.me?.id);
+    const { full, silent } = hearing();
+    for (const [person, r] of remote) {
+      if (!r.gain) continue;
+      const them = here?.occupants.get(person);
+      const d = me && them ? Math.hypot(me.x - them.x, me.y - them.y) : 0;
+      const g = gainAt(d, full, silent);
+      r.level = g;
+      r.gain.gain.setTargetAtTime(g, audioCtx.currentTime, 0.1);
+    }
+  }
+
+  const buf = new Uint8Array(128);
+  function meter() {
+    let any = false;
+    for (const r of remote.values()) {
+      if (!r.analyser) continue;
+      r.analyser.getByteTimeDomainData(buf);
+      let peak = 0;
+      for (const v of buf) peak = Math.max(peak, Math.abs(v - 128));
+      const speaking = peak > 6;
+      if (speaking !== r.speaking) { r.speaking = speaking; any = true; }
+    }
+    if (any) changed();
+  }
+
+  async function stopListening() {
+    listening = false;
+    if (sub) await ctx.request(C.MEDIA_UNSUBSCRIBE, {});
+    closeSub();
+    changed();
+  }
+
+  function closeSub() {
+    sub?.pc.close();
+    sub = null;
+    for (const r of remote.values()) { r.gain?.disconnect(); if (r.el) r.el.srcObject = null; }
+    remote.clear();
+  }
+
+  // ---- speaking: the publisher ----------------------------------------------------
+
+  async function capture({ audio, video, screen }) {
+    if (screen) return navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    return navigator.mediaDevices.getUserMedia({
+      audio: audio ? (devices.audio ? { deviceId: { exact: devices.audio } } : true) : false,
+      video: video ? { ...(devices.video ? { deviceId: { exact: devices.video } } : {}), width: { ideal: 640 }, height: { ideal: 360 } } : false,
+    });
+  }
+
+  /** Start sending: asks for the devices only now. */
+  async function publish(want) {
+    if (pub) return update(want);
+    let stream;
+    try {
+      stream = await capture(want);
+    } catch (err) {
+      onError?.(mediaErrorCode(err), err);
+      return false;
+    }
+    const pc = new RTCPeerConnection(ice());
+    trickle("publisher", pc);
+    for (const track of stream.getTracks()) {
+      const opts = { direction: "sendonly", streams: [stream] };
+      if (track.kind === "video" && !want.screen) {
+        // Simulcast: small tiles take the low layer.
+        opts.sendEncodings = [{ rid: "h", maxBitrate: 600_000 }, { rid: "l", scaleResolutionDownBy: 4, maxBitrate: 120_000 }];
+      }
+      pc.addTransceiver(track, opts);
+    }
+    const sending = { audio: !!want.audio, video: !!want.video && !want.screen, screen: !!want.screen };
+    pub = { pc, stream, sending };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      const ack = await ctx.request(C.MEDIA_PUBLISH, { sdp: pc.localDescription.sdp, ...sending });
+      if (!ack.ok) { closePub(); onError?.(`error.${ack.error?.code}`, ack.error); return false; }
+      await pc.setRemoteDescription({ type: "answer", sdp: ack.sdp });
+      for (const c of pending.publisher.splice(0)) await pc.addIceCandidate(c).catch(() => {});
+    } catch (err) {
+      closePub();
+      onError?.("media.failed", err);
+      return false;
+    }
+    changed();
+    return true;
+  }
+
+  /** Turn the microphone or camera on or off while publishing. */
+  async function update(want) {
+    if (!pub) return publish(want);
+    const next = { ...pub.sending, ...want };
+    const needs = (kind) => next[kind] && !pub.stream.getTracks().some((t) => t.kind === (kind === "audio" ? "audio" : "video"));
+    if (needs("audio") || needs("video")) {
+      // A device we never opened: start again with both.
+      await unpublish();
+      return publish(next);
+    }
+    for (const tr of pub.stream.getAudioTracks()) tr.enabled = !!next.audio;
+    for (const tr of pub.stream.getVideoTracks()) tr.enabled = !!(next.video || next.screen);
+    const ack = await ctx.request(C.MEDIA_UPDATE, { audio: !!next.audio, video: !!next.video, screen: !!next.screen });
+    if (!ack.ok) {
+      for (const tr of pub.stream.getAudioTracks()) tr.enabled = !!pub.sending.audio;
+      onError?.(`error.${ack.error?.code}`, ack.error);
+      return false;
+    }
+    pub.sending = next;
+    if (!next.audio && !next.video && !next.screen) await unpublish();
+    changed();
+    return true;
+  }
+
+  async function unpublish() {
+    if (!pub) return;
+    await ctx.request(C.MEDIA_UNPUBLISH, {});
+    closePub();
+    changed();
+  }
+
+  function closePub() {
+    for (const tr of pub?.stream.getTracks() || []) tr.stop(); // the camera light goes off
+    pub?.pc.close();
+    pub = null;
+  }
+
+  // ---- from the server -------------------------------------------------------------
+
+  async function onCandidate({ pc, candidate }) {
+    const target = pc === "publisher" ? pub?.pc : sub?.pc;
+    const c = candidate || null;
+    if (!target || !target.remoteDescription) { if (c) pending[pc]?.push(c); return; }
+    await target.addIceCandidate(c || undefined).catch(() => {});
+  }
+
+  function onEnded({ pc, reason }) {
+    if (pc === "publisher") closePub(); else closeSub();
+    if (pc === "subscriber" && listening && reason !== "kicked") {
+      // Moved to a table on another media server, or the engine restarted:
+      // hear the new place at once, with no click.
+      listen();
+    }
+    changed();
+    return reason;
+  }
+
+  function stop() {
+    clearInterval(meterTimer);
+    meterTimer = 0;
+    closePub();
+    closeSub();
+    audioCtx?.close();
+    audioCtx = null;
+    listening = false;
+  }
+
+  return {
+    listen, stopListening, publish, update, unpublish, onOffer, onCandidate, onEnded, place, stop,
+    get listening() { return listening; },
+    get sending() { return pub ? { ...pub.sending } : { audio: false, video: false, screen: false }; },
+    get localStream() { return pub?.stream || null; },
+    get remote() { return remote; },
+    get state() { return { publisher: pub?.pc.iceConnectionState || null, subscriber: sub?.pc.iceConnectionState || null }; },
+    setDevices(d) { Object.assign(devices, d); if (d.speaker != null) { sinkId = d.speaker; audioCtx?.setSinkId?.(sinkId).catch(() => {}); } },
+    get devices() { return { ...devices, speaker: sinkId }; },
+    /** For tests: the gain of each voice now. */
+    gains() { return Object.fromEntries([...remote].filter(([, r]) => r.gain).map(([p, r]) => [p, r.level])); },
+    /** For tests and the stats view: the subscriber's and publisher's getStats. */
+    async stats() {
+      const out = {};
+      for (const [name, pc] of [["publisher", pub?.pc], ["subscriber", sub?.pc]]) {
+        if (!pc) continue;
+        const rows = [];
+        (await pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" || s.type === "outbound-rtp") rows.push({ type: s.type, kind: s.kind, mid: s.mid, bytesReceived: s.bytesReceived, bytesSent: s.bytesSent, framesDecoded: s.framesDecoded }); });
+        out[name] = rows;
+      }
+      return out;
+    },
+  };
+}
