@@ -127,14 +127,18 @@ class World:
         self._register(event, person)
         return token, person
 
-    async def authenticate(self, token: object) -> tuple[Event, Person]:
-        """The event and person a bearer token belongs to. Raises Unauthorized, Banned."""
+    async def authenticate(
+        self, token: object, *, allow_banned: bool = False,
+    ) -> tuple[Event, Person]:
+        """The event and person a bearer token belongs to. Raises Unauthorized, Banned
+        (unless `allow_banned`: a banned person may still read, export and erase
+        their own data)."""
         if not isinstance(token, str) or not 16 <= len(token) <= 200:
             raise Unauthorized("a valid token is required")
         row = await self.storage.person_by_token(hash_token(token))
         if row is None:
             raise Unauthorized("unknown or erased token")
-        if row["banned"]:
+        if row["banned"] and not allow_banned:
             raise Banned("you have been removed from this event")
         slug = self._event_of.get(row["id"])
         if slug is None:
