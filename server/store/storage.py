@@ -14,12 +14,13 @@ import json
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiosqlite
 
 from rooms.model import Role, RoomKind
 from rooms.profile import Profile
+from server.store.backup import hold_shared
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
 from server.store.staff import StaffStore
@@ -48,8 +49,10 @@ class Storage:
     (`StaffStore`) and visits (`VisitStore`) share the connection.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, lock: IO[bytes] | None = None) -> None:
         self.db = db
+        #: The shared lock on the database (server/store/backup.py): no restore meanwhile.
+        self._lock = lock
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
         self.visits = VisitStore(db)
@@ -57,7 +60,12 @@ class Storage:
     @classmethod
     async def open(cls, path: Path) -> Storage:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+        lock = hold_shared(path)
+        try:
+            db = await aiosqlite.connect(path)
+        except BaseException:
+            lock.close()
+            raise
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
@@ -66,12 +74,16 @@ class Storage:
         await db.execute("PRAGMA secure_delete=ON")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
-        storage = cls(db)
+        storage = cls(db, lock)
         await storage.migrate()
         return storage
 
     async def close(self) -> None:
-        await self.db.close()
+        try:
+            await self.db.close()
+        finally:
+            if self._lock is not None:
+                self._lock.close()
 
     async def migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cur:
