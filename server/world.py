@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from rooms.errors import Banned, NotFound, Unauthorized
+from rooms.errors import Banned, Conflict, NotFound, Unauthorized
 from rooms.event import Event
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.profile import Profile
@@ -35,6 +35,8 @@ class World:
         self.events: dict[str, Event] = {}
         self._event_of: dict[str, str] = {}
         self._card_locks: dict[str, asyncio.Lock] = {}
+        #: Events whose people retention erased (server/retention.py): no new attendees.
+        self.archived: set[str] = set()
 
     @property
     def storage(self) -> Storage:
@@ -61,6 +63,7 @@ class World:
         )
         for slug in await self.storage.event_slugs():
             await self._load_event(slug, settings)
+        self.archived = await self.storage.retention.archived_slugs()
 
     async def _load_event(self, slug: str, settings: Settings) -> None:
         row = await self.storage.event(slug)
@@ -117,8 +120,13 @@ class World:
     async def add_person(
         self, slug: str, role: Role, profile: Profile,
     ) -> tuple[str, Person]:
-        """Store a new person with a fresh token. Returns (token, person)."""
+        """Store a new person with a fresh token. Returns (token, person).
+
+        Raises Conflict for an attendee of an archived event (staff may still be
+        added, to read its report)."""
         event = self.event(slug)
+        if role is Role.ATTENDEE and slug in self.archived:
+            raise Conflict("this event is over")
         token = new_token()
         person_id = await self.storage.create_person(
             slug, role, profile, hash_token(token), now_ms()

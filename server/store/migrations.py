@@ -108,4 +108,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX moderation_log_event ON moderation_log(event, seq);
     CREATE INDEX flags_event ON flags(event, at);
     """,
+    # 3: the organizer report of an event whose people were erased by retention, kept as
+    # aggregate figures (server/store/retention.py)
+    """
+    CREATE TABLE archived_reports (
+        event TEXT PRIMARY KEY REFERENCES events(slug),
+        report TEXT NOT NULL,
+        erased_at INTEGER NOT NULL
+    );
+    """,
 )

@@ -23,6 +23,7 @@ from rooms.profile import Profile
 from server.store.backup import hold_shared
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
+from server.store.retention import RetentionStore
 from server.store.staff import StaffStore
 from server.store.visits import VisitStore
 
@@ -46,7 +47,8 @@ class Storage:
     """One aiosqlite connection; every method commits before it returns.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`) and visits (`VisitStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`) and retention (`RetentionStore`) share
+    the connection.
     """
 
     def __init__(self, db: aiosqlite.Connection, lock: IO[bytes] | None = None) -> None:
@@ -56,6 +58,7 @@ class Storage:
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
         self.visits = VisitStore(db)
+        self.retention = RetentionStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
