@@ -173,5 +173,6 @@ class Cards(Floor):
             if person_id in (request.sender, request.to):
                 del self.card_requests[request.id]
         self.contacts = {p for p in self.contacts if person_id not in p}
+        self.forget_lines(person_id)
         del self.people[person_id]
         return out

@@ -437,6 +437,15 @@ class Floor:
         room.chat.append(message)
         return message, [Message(ToRoom(room.id), "chat", message)]
 
+    def forget_lines(self, person_id: str) -> None:
+        """Drop the person's lines from every room's chat history (erasure): nobody
+        who enters later is sent their name or words."""
+        for room in self.rooms.values():
+            if any(line["from"] == person_id for line in room.chat):
+                kept = [line for line in room.chat if line["from"] != person_id]
+                room.chat.clear()
+                room.chat.extend(kept)
+
     def whisper(
         self, person_id: str, to: str, text: str, now: int,
     ) -> tuple[dict[str, Any], Outbox]:

@@ -3,6 +3,7 @@ the HTTP API, the browser client and the tick loop, and owns their lifetimes."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from server.keys import (
     DELIVERY,
     GC_PAUSES,
     JOIN_LIMITS,
+    RETENTION,
     SESSIONS,
     SIO,
     TICK,
@@ -26,6 +28,7 @@ from server.realtime import tuning
 from server.realtime.delivery import Delivery
 from server.realtime.namespace import FloorNamespace, create_sio
 from server.realtime.sessions import Sessions
+from server.retention import Retention
 from server.seats import SeatLog
 from server.shutdown import OpenSockets
 from server.store.storage import Storage
@@ -60,6 +63,7 @@ def create_app(config: Config) -> web.Application:
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
                          config.tuning.tick_parts)
     app[JOIN_LIMITS] = events.join_limits(config.join_rate)
+    app[RETENTION] = Retention(world, delivery)
     for module in (events, me, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
@@ -68,6 +72,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_tick_loop)
     app.cleanup_ctx.append(_visit_log)
     app.cleanup_ctx.append(_seat_log)
+    app.cleanup_ctx.append(_retention)
     return app
 
 
@@ -103,3 +108,13 @@ async def _seat_log(app: web.Application) -> AsyncIterator[None]:
     seats.start()
     yield
     await seats.stop()
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """Sweep at start-up, then once a day (server/retention.py)."""
+    retention = app[RETENTION]
+    try:
+        await retention.sweep()
+    except Exception:  # the server serves anyway; the daily sweep tries again
+        logging.getLogger(__name__).exception("retention sweep at start-up failed")
+    retention.start()
+    yield
+    await retention.stop()

@@ -1,4 +1,5 @@
-"""The command line: `kohtaamo serve` and `kohtaamo staff add`."""
+"""The command line: `kohtaamo serve`, `kohtaamo staff add`, `kohtaamo backup` and
+`kohtaamo restore`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from server import shutdown
 from server.app import create_app
 from server.config import Config, ConfigError, load
 from server.keys import WORLD
+from server.store import backup
 from server.store.storage import Storage
 from server.world import World
 
@@ -41,6 +43,13 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--config", type=Path)
     add.add_argument("--db", type=Path)
     add.add_argument("--json", action="store_true")
+    for name, text in (("backup", "copy the database to PATH (safe while serving)"),
+                       ("restore", "replace the database with the backup at PATH"
+                                   " (the server must be stopped)")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("path", type=Path)
+        cmd.add_argument("--config", type=Path)
+        cmd.add_argument("--db", type=Path)
     return p
 
 
@@ -60,7 +69,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return asyncio.run(serve(config))
+    if args.command in ("backup", "restore"):
+        return backup_or_restore(args.command, config.database, args.path)
     return asyncio.run(staff_add(config, args.event, Role(args.role), args.name, args.json))
+
+
+def backup_or_restore(command: str, db: Path, path: Path) -> int:
+    """`kohtaamo backup PATH` / `kohtaamo restore PATH` (server/store/backup.py)."""
+    try:
+        if command == "backup":
+            backup.backup(db, path)
+            log.info("backed up %s to %s", db, path)
+        else:
+            backup.restore(path, db)
+            log.info("restored %s from %s", db, path)
+    except backup.BackupError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
 
 
 async def add_staff(world: World, slug: str, role: Role, name: str) -> tuple[str, str]:

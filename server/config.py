@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ class EventConfig:
     #: How many people may be connected at once; None for no limit.
     capacity: int | None = None
     rooms: tuple[RoomConfig, ...] = ()
+    #: When the event ends (epoch ms); None: at its last activity (server/retention.py).
+    ends_at: int | None = None
+    #: Days after the end when its people, cards and logs are erased; None: `[retention] days`.
+    retention_days: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +85,18 @@ class Config:
     #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
     events: tuple[EventConfig, ...] = ()
+    #: `[retention] days`: erase an event's people, cards and logs this many days after
+    #: its end (events may set their own `retention_days`); None keeps them.
+    retention_days: float | None = None
+
+    def retention_of(self, slug: str) -> tuple[int | None, float | None]:
+        """(ends_at, retention days) for an event; an event not in the file gets the default."""
+        for event in self.events:
+            if event.slug == slug:
+                days = self.retention_days if event.retention_days is None \
+                    else event.retention_days
+                return event.ends_at, days
+        return None, self.retention_days
 
     def link(self, host: str, port: int) -> str:
         if self.public_url:
@@ -108,6 +125,30 @@ def _token(value: object) -> str:
     if not isinstance(value, str) or (value and len(value) < 16):
         raise ValueError("metrics_token must be a string of at least 16 characters")
     return value
+
+
+def _days(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where} must be a number of days, 0 or more")
+    return float(value)
+
+
+def _instant(value: Any, where: str) -> int | None:
+    """An ISO 8601 date-time (a TOML date-time or a string) as epoch ms; no offset is UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{where} is not an ISO 8601 date-time: {value!r}") from None
+    if not isinstance(value, datetime.datetime):
+        raise ConfigError(f"{where} must be a date-time such as 2025-05-20T18:00:00+03:00")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return int(value.timestamp() * 1000)
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -142,6 +183,9 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
                     RoomConfig(str(r["title"]), str(r.get("theme", "")), r.get("capacity"))
                     for r in e.get("rooms", [])
                 ),
+                ends_at=_instant(e.get("ends_at"), f"ends_at of event {e['slug']}"),
+                retention_days=_days(e.get("retention_days"),
+                                     f"retention_days of event {e['slug']}"),
             )
             for e in raw.get("events", [])
         )
@@ -173,6 +217,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             naive_moves=bool(server.get("naive_moves", False)),
             tuning=Tuning.from_table(raw.get("tuning", {})),
             events=events,
+            retention_days=_days(raw.get("retention", {}).get("days"), "[retention] days"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"bad configuration in {path}: {exc}") from exc

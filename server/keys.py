@@ -10,6 +10,7 @@ from server.metrics import GcPauses
 from server.realtime.delivery import Delivery
 from server.realtime.namespace import SocketServer
 from server.realtime.sessions import Sessions
+from server.retention import Retention
 from server.tick import TickLoop
 from server.watchdog import LoopWatchdog
 from server.world import World
@@ -23,3 +24,4 @@ TICK = web.AppKey("tick", TickLoop)
 GC_PAUSES = web.AppKey("gc_pauses", GcPauses)
 WATCHDOG = web.AppKey("watchdog", LoopWatchdog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)
+RETENTION = web.AppKey("retention", Retention)

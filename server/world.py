@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from rooms.errors import Banned, NotFound, Unauthorized
+from rooms.errors import Banned, Conflict, NotFound, Unauthorized
 from rooms.event import Event
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.profile import Profile
@@ -37,6 +37,8 @@ class World:
         self._card_locks: dict[str, asyncio.Lock] = {}
         #: people forgotten in memory whose rows are being deleted (`purge_unconnected`)
         self._purging: set[str] = set()
+        #: Events whose people retention erased (server/retention.py): no new attendees.
+        self.archived: set[str] = set()
 
     @property
     def storage(self) -> Storage:
@@ -65,6 +67,7 @@ class World:
         )
         for slug in await self.storage.event_slugs():
             await self._load_event(slug, settings)
+        self.archived = await self.storage.retention.archived_slugs()
 
     async def _load_event(self, slug: str, settings: Settings) -> None:
         row = await self.storage.event(slug)
@@ -127,8 +130,13 @@ class World:
     async def add_person(
         self, slug: str, role: Role, profile: Profile,
     ) -> tuple[str, Person]:
-        """Store a new person with a fresh token. Returns (token, person)."""
+        """Store a new person with a fresh token. Returns (token, person).
+
+        Raises Conflict for an attendee of an archived event (staff may still be
+        added, to read its report)."""
         event = self.event(slug)
+        if role is Role.ATTENDEE and slug in self.archived:
+            raise Conflict("this event is over")
         token = new_token()
         person_id = await self.storage.create_person(
             slug, role, profile, hash_token(token), now_ms()
@@ -155,14 +163,18 @@ class World:
                      len(gone), event.slug)
         return len(gone)
 
-    async def authenticate(self, token: object) -> tuple[Event, Person]:
-        """The event and person a bearer token belongs to. Raises Unauthorized, Banned."""
+    async def authenticate(
+        self, token: object, *, allow_banned: bool = False,
+    ) -> tuple[Event, Person]:
+        """The event and person a bearer token belongs to. Raises Unauthorized, Banned
+        (unless `allow_banned`: a banned person may still read, export and erase
+        their own data)."""
         if not isinstance(token, str) or not 16 <= len(token) <= 200:
             raise Unauthorized("a valid token is required")
         row = await self.storage.person_by_token(hash_token(token))
         if row is None:
             raise Unauthorized("unknown or erased token")
-        if row["banned"]:
+        if row["banned"] and not allow_banned:
             raise Banned("you have been removed from this event")
         slug = self._event_of.get(row["id"])
         if slug is None:

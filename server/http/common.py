@@ -32,9 +32,13 @@ async def read_json(request: web.Request) -> Any:
         raise BadRequest("the body is nested too deeply") from None
 
 
-async def authenticated(request: web.Request) -> tuple[Event, Person]:
+async def authenticated(
+    request: web.Request, *, allow_banned: bool = False,
+) -> tuple[Event, Person]:
+    """The bearer token's event and person. Banned people are refused (403) unless
+    `allow_banned`: their own data stays theirs to read, export and erase."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("an Authorization: Bearer token is required")
-    return await request.app[WORLD].authenticate(token.strip())
+    return await request.app[WORLD].authenticate(token.strip(), allow_banned=allow_banned)

@@ -1,4 +1,8 @@
-"""One's own data over HTTP: the profile, contacts (JSON, vCard, CSV) and erasure."""
+"""One's own data over HTTP: the profile, contacts (JSON, vCard, CSV) and erasure.
+
+A banned person may still read their profile, export their contacts and erase
+themselves (but not edit their card, nor connect).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ def _format(request: web.Request, allowed: tuple[str, ...]) -> str:
 
 @routes.get("/api/me/contacts")
 async def contacts(request: web.Request) -> web.Response:
-    event, person = await authenticated(request)
+    event, person = await authenticated(request, allow_banned=True)
     fmt = _format(request, ("json", "vcf", "csv"))
     found = await request.app[WORLD].storage.cards.contacts_of(person.id)
     if fmt == "vcf":
@@ -47,7 +51,7 @@ async def contacts(request: web.Request) -> web.Response:
 
 @routes.delete("/api/me")
 async def erase_me(request: web.Request) -> web.Response:
-    event, person = await authenticated(request)
+    event, person = await authenticated(request, allow_banned=True)
     world = request.app[WORLD]
     now = now_ms()
     async with world.card_lock(event.slug):
@@ -60,7 +64,7 @@ async def erase_me(request: web.Request) -> web.Response:
 
 @routes.get("/api/me")
 async def get_me(request: web.Request) -> web.Response:
-    _event, person = await authenticated(request)
+    _event, person = await authenticated(request, allow_banned=True)
     return web.json_response(me_body(person))
 
 

@@ -119,4 +119,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX seats_event ON seats(event);
     """,
+    # 4: the organizer report of an event whose people were erased by retention, kept as
+    # aggregate figures (server/store/retention.py)
+    """
+    CREATE TABLE archived_reports (
+        event TEXT PRIMARY KEY REFERENCES events(slug),
+        report TEXT NOT NULL,
+        erased_at INTEGER NOT NULL
+    );
+    """,
 )

@@ -4,7 +4,8 @@ The server asks for the few things it needs (`create_person`, `person_by_token`,
 `save_exchange`, …) and never writes SQL elsewhere. The schema grows by numbered
 migrations (`server.store.migrations`) recorded in `PRAGMA user_version`.
 WAL with synchronous=FULL: a commit that returned survives `kill -9` and power
-loss.
+loss. `secure_delete` is on, and an erasure checkpoints the WAL, so erased
+data is left neither in free pages nor in the `-wal` file.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ import json
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiosqlite
 
 from rooms.model import Role, RoomKind
 from rooms.profile import Profile
+from server.store.backup import hold_shared
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
+from server.store.retention import RetentionStore
 from server.store.seats import SeatStore
 from server.store.staff import StaffStore
 from server.store.visits import VisitStore
@@ -45,31 +48,47 @@ class Storage:
     """One aiosqlite connection; every method commits before it returns.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`), visits (`VisitStore`) and seats (`SeatStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`) and retention
+    (`RetentionStore`) share the connection.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, lock: IO[bytes] | None = None) -> None:
         self.db = db
+        #: The shared lock on the database (server/store/backup.py): no restore meanwhile.
+        self._lock = lock
         self.cards = CardStore(db)
         self.staff = StaffStore(db)
         self.visits = VisitStore(db)
         self.seats = SeatStore(db)
+        self.retention = RetentionStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+        lock = hold_shared(path)
+        try:
+            db = await aiosqlite.connect(path)
+        except BaseException:
+            lock.close()
+            raise
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
+        # Deleted and overwritten content is zeroed, never left in free pages: set here,
+        # not left to how the distribution built SQLite (erasure relies on it).
+        await db.execute("PRAGMA secure_delete=ON")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
-        storage = cls(db)
+        storage = cls(db, lock)
         await storage.migrate()
         return storage
 
     async def close(self) -> None:
-        await self.db.close()
+        try:
+            await self.db.close()
+        finally:
+            if self._lock is not None:
+                self._lock.close()
 
     async def migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cur:

@@ -139,6 +139,19 @@ def test_erase_removes_person_requests_and_contacts() -> None:
     assert "anna" not in event.lobby.occupants
 
 
+def test_erase_drops_the_persons_lines_from_chat_history() -> None:
+    """After erasure no room's chat history holds a line of the erased person."""
+    event = make_event()
+    arrive(event, "anna")
+    arrive(event, "bert")
+    for who in ("anna", "bert", "anna"):
+        event.say(who, f"hello from {who}", T0)
+    event.erase("anna", T0 + 1)
+    history = event.lobby.detail()["chat"]
+    assert [line["from"] for line in history] == ["bert"]
+    assert event.lobby.chat.maxlen is not None
+
+
 def test_visits_are_recorded_for_the_report() -> None:
     """Entering and leaving rooms leaves Visit facts, drained once."""
     event = make_event()
