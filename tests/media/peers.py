@@ -115,7 +115,20 @@ class Receiver:
             self.streams[stream.mid] = stream
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
+        self._follow_new_ssrcs()
         return str(self.pc.localDescription.sdp)
+
+    def _follow_new_ssrcs(self) -> None:
+        # aiortc routes a started receiver's packets by the SSRCs of the first offer
+        # only; Janus gives a re-activated m-line a new SSRC (browsers follow it), so
+        # register the receivers again with what this offer says.
+        for transceiver in self.pc.getTransceivers():
+            receiver = transceiver.receiver
+            if transceiver.currentDirection != "recvonly" or not getattr(
+                    receiver, "_RTCRtpReceiver__started", False):
+                continue
+            parameters = self.pc._RTCPeerConnection__remoteRtp(transceiver)  # type: ignore[attr-defined]
+            receiver.transport._register_rtp_receiver(receiver, parameters)
 
     def count(self, person: str, kind: str) -> int:
         """Frames decoded so far from `person`'s `kind`, over every mid that carried it."""
