@@ -8,7 +8,8 @@ room's administrative requests (`moderate`, `destroy`). Per person one handle
 for their publisher and one for their subscriber; the subscriber's feeds are
 the intersection of what the server wants them to receive and what is live.
 Janus's callbacks are synchronous and never await: what needs a request runs
-in an owned task.
+in an owned task. The connection's life (reconnecting after a loss) is in
+janus_link.py.
 """
 
 from __future__ import annotations
@@ -18,56 +19,31 @@ import contextlib
 import dataclasses
 import logging
 import secrets
-import time
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any
 
-from rooms.errors import BadRequest, Conflict, KohtaamoError, NotFound
-from server.media.auth import VIDEOROOM, core_token, room_token
-from server.media.janus import (
-    CONNECTION_LOST, TIMED_OUT, JanusConnection, JanusError, JanusEvent, JanusHandle,
-    JanusSession, PluginReply,
-)
+from rooms.errors import Conflict, KohtaamoError, NotFound
+from server.media.auth import room_token
+from server.media.janus import JanusError, JanusEvent, JanusHandle
+from server.media.janus_link import JanusLink, JanusTarget, engine_error
 from server.media.port import (
-    Candidate, Connected, Ended, EngineState, FeedChanged, IceCandidate, Kind, MediaEvent,
-    MediaUnavailable, Offer, OfferMade, Pc, Sends, Stream, Talking,
+    Candidate,
+    Connected,
+    Ended,
+    FeedChanged,
+    IceCandidate,
+    Kind,
+    MediaUnavailable,
+    Offer,
+    OfferMade,
+    Pc,
+    Sends,
+    Stream,
+    Talking,
 )
 from server.media.sdp import check_candidate, publisher_kinds, sections
 
 log = logging.getLogger(__name__)
-
-#: Janus codes that mean the browser's SDP or candidate was at fault.
-BAD_INPUT = {464, 465, 466, 469, 431, 437}
-
-
-class JanusTarget(Protocol):
-    """Where a Janus is and its secrets (ManagedJanus is one; ExternalJanus another)."""
-
-    @property
-    def url(self) -> str: ...
-    @property
-    def api_secret(self) -> str: ...
-    @property
-    def token_secret(self) -> str: ...
-    @property
-    def admin_key(self) -> str: ...
-
-
-@dataclasses.dataclass(frozen=True)
-class ExternalJanus:
-    url: str
-    api_secret: str
-    token_secret: str
-    admin_key: str = ""
-
-
-def engine_error(exc: JanusError) -> KohtaamoError:
-    """A Janus error as the contract's error."""
-    if exc.code in BAD_INPUT:
-        return BadRequest(f"the media engine refused it: {exc.reason}", field="sdp")
-    if exc.code in (CONNECTION_LOST, TIMED_OUT):
-        return MediaUnavailable("the media engine cannot be reached")
-    return MediaUnavailable(f"the media engine refused it: {exc.reason} ({exc.code})")
 
 
 @dataclasses.dataclass
@@ -98,94 +74,22 @@ class _Subscriber:
     lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
 
 
-class JanusEngine:
-    """MediaPort over one Janus. `managed`, if given, is started, stopped and
-    restarted with the engine."""
+class JanusEngine(JanusLink):
+    """MediaPort over one Janus (see port.py for what each method promises)."""
 
-    def __init__(
-        self, target: JanusTarget, *, managed: Any = None, max_publishers: int = 1000,
-        keepalive: float = 15.0, timeout: float = 10.0, clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.target = target
-        self.managed = managed
+    def __init__(self, target: JanusTarget, *, max_publishers: int = 1000, **link: Any) -> None:
+        super().__init__(target, **link)
         self.max_publishers = max_publishers
-        self.keepalive = keepalive
-        self.timeout = timeout
-        self.clock = clock
-        self._conn: JanusConnection | None = None
-        self._session: JanusSession | None = None
         self._rooms: dict[str, _Room] = {}
         self._pubs: dict[str, _Publisher] = {}
         self._subs: dict[str, _Subscriber] = {}
         self._muted: set[str] = set()
         self._jids: dict[str, int] = {}
         self._persons: dict[int, str] = {}
-        self._events: asyncio.Queue[MediaEvent] = asyncio.Queue()
-        self._tasks: set[asyncio.Task[Any]] = set()
         self._room_lock = asyncio.Lock()
         self._person_locks: dict[str, asyncio.Lock] = {}
-        self._wake = asyncio.Event()
-        self._reconnecting: asyncio.Task[None] | None = None
-        self._stopping = False
 
-    # --- lifecycle ---
-
-    @property
-    def up(self) -> bool:
-        return self._session is not None
-
-    async def start(self) -> None:
-        self._stopping = False
-        if self.managed is not None:
-            self.managed.on_restart = self.reconnect_now
-            await self.managed.start()
-        try:
-            await self._connect()
-        except (JanusError, OSError) as exc:
-            raise MediaUnavailable(f"cannot reach janus at {self.target.url}: {exc}") from exc
-
-    async def stop(self) -> None:
-        self._stopping = True
-        for task in [*self._tasks, self._reconnecting]:
-            if task is not None:
-                task.cancel()
-        for event in list(self._rooms):
-            with contextlib.suppress(KohtaamoError):
-                await self.close_event(event)
-        conn, self._conn, self._session = self._conn, None, None
-        if conn is not None:
-            await conn.close()
-        if self.managed is not None:
-            await self.managed.stop()
-
-    def reconnect_now(self) -> None:
-        """Try to reconnect at once (the managed Janus was restarted)."""
-        self._wake.set()
-
-    async def next_event(self) -> MediaEvent:
-        return await self._events.get()
-
-    async def _connect(self) -> None:
-        secret = self.target.token_secret
-        conn = JanusConnection(
-            self.target.url, self.target.api_secret,
-            token=(lambda: core_token(secret, self.clock())) if secret else None,
-            timeout=self.timeout, on_lost=lambda: self._lost(conn),
-        )
-        await conn.connect()
-        try:
-            session = await conn.create_session()
-        except BaseException:
-            await conn.close()
-            raise
-        session.keepalive_every = self.keepalive
-        self._conn, self._session = conn, session
-
-    def _lost(self, conn: JanusConnection) -> None:
-        if conn is not self._conn or self._stopping:
-            return
-        self._conn = self._session = None
-        self._spawn(conn.close())
+    def _forget_all(self) -> None:
         for person in list(self._pubs):
             self._events.put_nowait(Ended(person, "publisher", "engine"))
         for person in list(self._subs):
@@ -193,41 +97,10 @@ class JanusEngine:
         self._pubs.clear()
         self._subs.clear()
         self._rooms.clear()
-        self._events.put_nowait(EngineState(up=False))
-        self._reconnecting = asyncio.create_task(self._reconnect(), name="janus-reconnect")
 
-    async def _reconnect(self) -> None:
-        delay = 0.25
-        while not self._stopping:
-            try:
-                await self._connect()
-            except (JanusError, OSError) as exc:
-                log.warning("janus: reconnecting to %s failed: %s", self.target.url, exc)
-            else:
-                log.info("janus: reconnected to %s", self.target.url)
-                self._events.put_nowait(EngineState(up=True))
-                return
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
-            delay = min(delay * 2, 5.0)
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("janus engine task failed", exc_info=task.exception())
-
-    # --- helpers ---
-
-    def _require(self) -> JanusSession:
-        if self._session is None:
-            raise MediaUnavailable("the media engine is not connected")
-        return self._session
+    async def _close_all(self) -> None:
+        for event in list(self._rooms):
+            await self.close_event(event)
 
     def _jid(self, person: str) -> int:
         if person not in self._jids:
@@ -242,19 +115,6 @@ class JanusEngine:
 
     def _room_token(self, room: _Room) -> str:
         return room_token(self.target.token_secret, room.id, self.clock())
-
-    async def _call(self, handle: JanusHandle, body: dict[str, Any],
-                    jsep: dict[str, Any] | None = None) -> PluginReply:
-        try:
-            return await handle.message(body, jsep)
-        except JanusError as exc:
-            raise engine_error(exc) from exc
-
-    async def _attach(self, on_event: Callable[[JanusHandle, JanusEvent], None]) -> JanusHandle:
-        try:
-            return await self._require().attach(VIDEOROOM, on_event)
-        except JanusError as exc:
-            raise engine_error(exc) from exc
 
     # --- rooms ---
 
@@ -460,7 +320,9 @@ class JanusEngine:
         streams = []
         for s in data.get("streams") or ():
             owner = self._persons.get(s.get("feed_id", 0))
-            if not s.get("active", True) or owner is None or s.get("type") not in ("audio", "video"):
+            if not s.get("active", True) or owner is None:
+                continue
+            if s.get("type") not in ("audio", "video"):
                 continue
             kind: Kind = "audio" if s["type"] == "audio" else (
                 "screen" if s.get("feed_description") == "screen" else "video")

@@ -235,7 +235,8 @@ class ManagedJanus:
     async def start(self) -> None:
         """Write the config, start Janus and wait until it answers; then supervise it."""
         if shutil.which(self.settings.binary) is None:
-            raise JanusNotFound(f"{self.settings.binary!r} is not installed (Debian: apt install janus)")
+            raise JanusNotFound(
+                f"{self.settings.binary!r} is not installed (Debian: apt install janus)")
         self.folder.mkdir(parents=True, exist_ok=True)
         self._stopping = False
         await self._launch()

@@ -3,6 +3,7 @@ tone (and small video frames), a subscriber counting the frames it decodes per m
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import fractions
@@ -11,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import array
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame

@@ -12,7 +12,14 @@ from aiortc import RTCPeerConnection
 from rooms.errors import BadRequest, Conflict, NotFound
 from server.media.janus_engine import JanusEngine
 from server.media.port import (
-    Connected, Ended, EngineState, FeedChanged, Offer, OfferMade, Sends, Stream,
+    Connected,
+    Ended,
+    EngineState,
+    FeedChanged,
+    Offer,
+    OfferMade,
+    Sends,
+    Stream,
 )
 from tests.media.conftest import Events
 from tests.media.peers import Receiver, accept_answer, publisher_offer
@@ -73,7 +80,8 @@ async def test_set_feeds_removes_and_restores_a_feed(engine: Engine) -> None:
     media, _ = engine
     alice, carol = await publish(engine, "alice"), await publish(engine, "carol")
     bob = Receiver()
-    offer = await settle(engine, bob, "bob", await media.subscribe(EVENT, "bob", ["alice", "carol"]))
+    first = await media.subscribe(EVENT, "bob", ["alice", "carol"])
+    offer = await settle(engine, bob, "bob", first)
     assert {s.person for s in offer.streams} == {"alice", "carol"}
     await bob.grows("alice", "audio", 25)
     await bob.grows("carol", "audio", 25)
@@ -99,7 +107,8 @@ async def test_publisher_leaving_makes_the_engine_reoffer(engine: Engine) -> Non
     media, events = engine
     alice, carol = await publish(engine, "alice"), await publish(engine, "carol")
     bob = Receiver()
-    offer = await settle(engine, bob, "bob", await media.subscribe(EVENT, "bob", ["alice", "carol"]))
+    first = await media.subscribe(EVENT, "bob", ["alice", "carol"])
+    offer = await settle(engine, bob, "bob", first)
     await media.unpublish("alice")
     await events.wait_for(lambda e: e == FeedChanged(EVENT, "alice", False))
     offer = await settle(engine, bob, "bob", None, offer.id)

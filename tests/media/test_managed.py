@@ -13,8 +13,8 @@ import pytest
 
 from server.media.auth import core_token, room_token
 from server.media.janus import UNAUTHORIZED, JanusConnection, JanusError
-from server.media.managed import ManagedJanus, answers
 from server.media.janus_engine import JanusEngine
+from server.media.managed import ManagedJanus, answers
 from tests.media.conftest import Events, settings
 
 
