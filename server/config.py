@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
+from server.media.settings import MediaConfig
 from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
@@ -57,6 +58,8 @@ class Config:
     naive_moves: bool = False
     #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
+    #: `[media]`: the media engine (server/media/settings.py); optional.
+    media: MediaConfig = dataclasses.field(default_factory=MediaConfig)
     events: tuple[EventConfig, ...] = ()
 
     def link(self, host: str, port: int) -> str:
@@ -121,6 +124,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),
             tuning=Tuning.from_table(raw.get("tuning", {})),
+            media=MediaConfig.from_table(raw.get("media", {})),
             events=events,
         )
     except (KeyError, TypeError, ValueError) as exc:
