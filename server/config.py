@@ -10,6 +10,7 @@ from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
 from server.net import Network, parse_networks
+from server.media.settings import MediaConfig
 from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
@@ -84,6 +85,8 @@ class Config:
     naive_moves: bool = False
     #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
+    #: `[media]`: the media engine (server/media/settings.py); optional.
+    media: MediaConfig = dataclasses.field(default_factory=MediaConfig)
     events: tuple[EventConfig, ...] = ()
     #: `[retention] days`: erase an event's people, cards and logs this many days after
     #: its end (events may set their own `retention_days`); None keeps them.
@@ -216,6 +219,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),
             tuning=Tuning.from_table(raw.get("tuning", {})),
+            media=MediaConfig.from_table(raw.get("media", {})),
             events=events,
             retention_days=_days(raw.get("retention", {}).get("days"), "[retention] days"),
         )
