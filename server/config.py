@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from rooms.ratelimit import DEFAULT_RATES, Rate
-from server.net import Network, parse_networks
 from server.media.settings import MediaConfig
+from server.net import Network, parse_networks
 from server.realtime.tuning import Tuning
 
 #: Joins per client address: generous, but a loop of joins is stopped.
