@@ -4,8 +4,9 @@ after the event's end, keeping its organizer report as aggregate figures.
 An event ends at its configured `ends_at`, or else at its last activity (the
 latest join, visit, exchange, card request, moderation action or flag). It is
 swept at start-up and then once a day; an event with anyone connected waits
-for the next sweep (seats restored after a restart do not count: nobody is there). Time comes from `clock` (or `sweep(now)`), so a test moves
-it forward without sleeping.
+for the next sweep (seats restored after a restart do not count: nobody is
+there). Time comes from `clock` (or `sweep(now)`), so a test moves it forward
+without sleeping.
 """
 
 from __future__ import annotations
