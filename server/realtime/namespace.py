@@ -1,8 +1,9 @@
 """Socket.IO: the server, its one namespace, and the thin path of every request.
 
-A request is looked up in `rooms.commands.COMMANDS` (its validator) and
-`server.realtime.handlers.ROUTES` (what it does), parsed into a command, handled, and
-its outbox delivered; every error becomes the contract's error ack here, or an
+A request is looked up in `rooms.commands.COMMANDS` (its validator) and in the
+handler table the app gives the namespace (what it does: the handler modules'
+`HANDLERS`, merged in `server.app`), parsed into a command, handled, and its
+outbox delivered; every error becomes the contract's error ack here, or an
 `error` event when the client asked for no ack. `move` is fire-and-forget: bad
 points are dropped, as the contract says.
 
@@ -30,7 +31,7 @@ from rooms.outbound import Outbox, Relocate
 from server.errors import ack_error
 from server.metrics import Requests
 from server.realtime.delivery import Delivery, event_channel, person_channel, staff_channel
-from server.realtime.handlers import ROUTES, Context, load_all
+from server.realtime.handlers import Context, Handlers
 from server.realtime.packet import MALFORMED, Packet
 from server.realtime.sessions import Sessions
 from server.realtime.tuning import DirectManager, Tuning, server_options
@@ -38,7 +39,6 @@ from server.realtime.tuning import apply as apply_tuning
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
-load_all()
 
 #: Whether the request being handled carries an ack id.
 ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -105,12 +105,14 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """The default namespace. Holds no per-client state: that lives in `Sessions`."""
 
     def __init__(
-        self, world: World, sessions: Sessions, delivery: Delivery,
+        self, world: World, sessions: Sessions, delivery: Delivery, handlers: Handlers,
         tuning: Tuning | None = None,
     ) -> None:
         tuning = tuning or Tuning()
         super().__init__("/")
         self.world = world
+        #: command class -> handler, every request but `move` (server.app merges them)
+        self.handlers = handlers
         self.sessions = sessions
         self.delivery = delivery
         self._tasks: set[asyncio.Task[None]] = set()
@@ -225,25 +227,25 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return []
 
     async def _request(self, sid: str, name: str, payload: tuple[Any, ...]) -> dict[str, Any]:
-        out: Outbox = []
         try:
             person_id = self.sessions.person_of(sid)
             if person_id is None:
                 raise Unauthorized("this connection is no longer yours")
             if name == MALFORMED:
                 raise BadRequest("malformed packet")
-            route, command = ROUTES.get(name), COMMANDS.get(name)
-            if route is None or command is None:
+            command = COMMANDS.get(name)
+            handler = self.handlers.get(command) if command is not None else None
+            if handler is None or command is None:
                 raise BadRequest(f"unknown request: {name[:64]}")
             if len(payload) != 1:
                 raise BadRequest("a request takes exactly one payload")
             parsed = command.parse(payload[0])
             ctx = Context(self.world, self.world.event_of(person_id), person_id, now_ms())
-            extra, out = await route(ctx, parsed)
+            result = await handler(ctx, parsed)
         except KohtaamoError as exc:
             return ack_error(exc)
         except Exception:
             log.exception("request %r failed", name[:64])
             return ack_error(KohtaamoError("something went wrong on the server"))
-        await self.delivery(out)
-        return {"ok": True, **extra}
+        await self.delivery(result.out)
+        return {"ok": True, **result.reply}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rooms.event import Event
 from rooms.model import Person, Role, Room, RoomKind, Settings
-from rooms.outbound import Message, Outbox
+from rooms.outbound import Message, Outbox, Result
 from rooms.profile import Profile
 
 T0 = 1_800_000_000_000
@@ -27,5 +27,8 @@ def arrive(event: Event, pid: str, role: Role = Role.ATTENDEE, now: int = T0) ->
     return person
 
 
-def messages(out: Outbox, name: str | None = None) -> list[Message]:
+def messages(out: Outbox | Result, name: str | None = None) -> list[Message]:
+    """The messages of an outbox (or of a Result's), optionally only those named `name`."""
+    if isinstance(out, Result):
+        out = out.out
     return [m for m in out if isinstance(m, Message) and (name is None or m.name == name)]

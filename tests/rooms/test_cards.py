@@ -40,7 +40,8 @@ def test_accept_gives_both_the_others_card() -> None:
     request = ask(event, "anna", "bert")
     plan = event.plan_card_response("bert", request.id, True, T0 + 1)
     assert isinstance(plan, Exchange)
-    contact, out = event.complete_exchange(plan)
+    result = event.complete_exchange(plan)
+    contact, out = result.reply["contact"], result.out
     assert contact["person"] == "anna" and contact["card"]["name"] == "Anna"
     to_anna = next(m for m in messages(out) if m.to == ToPerson("anna"))
     assert to_anna.name == "card:exchanged" and to_anna.data["person"] == "bert"
