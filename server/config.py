@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rooms.cards import CardLimits
 from rooms.ratelimit import DEFAULT_RATES, Rate
 from server.realtime.tuning import Tuning
 
@@ -57,6 +58,8 @@ class Config:
     naive_moves: bool = False
     #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
+    #: `[cards]`: caps on pending card requests, and how many the welcome carries.
+    cards: CardLimits = dataclasses.field(default_factory=CardLimits)
     events: tuple[EventConfig, ...] = ()
 
     def link(self, host: str, port: int) -> str:
@@ -68,6 +71,23 @@ class Config:
 
 class ConfigError(Exception):
     pass
+
+
+def _card_limits(table: dict[str, Any]) -> CardLimits:
+    """`[cards]`: pending_per_addressee, pending_per_requester, welcome_requests (≥ 1)."""
+    names = {"pending_per_addressee": "per_addressee", "pending_per_requester": "per_requester",
+             "welcome_requests": "welcome"}
+    unknown = set(table) - set(names)
+    if unknown:
+        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [cards]")
+    values: dict[str, int] = {}
+    for key, name in names.items():
+        if key in table:
+            value = table[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"[cards] {key} must be a whole number of at least 1")
+            values[name] = value
+    return CardLimits(**values)
 
 
 def load(path: Path | None = None, **overrides: Any) -> Config:
@@ -121,6 +141,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),
             tuning=Tuning.from_table(raw.get("tuning", {})),
+            cards=_card_limits(raw.get("cards", {})),
             events=events,
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -15,7 +15,7 @@ from rooms.model import Role
 from rooms.staff import HOSTS, MODERATORS
 from server.http import export
 from server.http.common import authenticated
-from server.keys import WORLD
+from server.keys import VISITS, WORLD
 from server.world import now_ms
 
 routes = web.RouteTableDef()
@@ -77,7 +77,12 @@ async def report(request: web.Request) -> web.Response:
     if person.role is not Role.HOST or event.slug != request.match_info["event"]:
         raise Forbidden("only this event's hosts can read its report")
     fmt = _format(request, ("json", "csv"))
-    body = await request.app[WORLD].storage.visits.report(event, now_ms())
+    storage = request.app[WORLD].storage
+    # Every visit acknowledged before this request is written first, and the
+    # report is read in the same transaction, so it reflects all of them.
+    async with storage.transaction():
+        await request.app[VISITS].flush()
+        body = await storage.visits.report(event, now_ms())
     if fmt == "csv":
         return web.Response(
             text=export.report_csv(body), content_type="text/csv", charset="utf-8",

@@ -22,6 +22,7 @@ from rooms.profile import Profile
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
 from server.store.staff import StaffStore
+from server.store.transaction import Transactions
 from server.store.visits import VisitStore
 
 
@@ -41,17 +42,20 @@ def profile_from_json(text: str) -> Profile:
 
 
 class Storage:
-    """One aiosqlite connection; every method commits before it returns.
+    """One aiosqlite connection; every write runs in a transaction, one at a time.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
     (`StaffStore`) and visits (`VisitStore`) share the connection.
+    `async with storage.transaction():` groups several writes into one commit
+    (server.store.transaction); a write outside one commits before it returns.
     """
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
-        self.cards = CardStore(db)
-        self.staff = StaffStore(db)
-        self.visits = VisitStore(db)
+        self.transaction = Transactions(db)
+        self.cards = CardStore(db, self.transaction)
+        self.staff = StaffStore(db, self.transaction)
+        self.visits = VisitStore(db, self.transaction)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -95,6 +99,13 @@ class Storage:
         rooms: Iterable[tuple[str, str, int | None]], now: int,
     ) -> bool:
         """Create the event with a lobby and `rooms` unless it exists. True when created."""
+        async with self.transaction():
+            return await self._ensure_event(slug, title, description, code, rooms, now)
+
+    async def _ensure_event(
+        self, slug: str, title: str, description: str, code: str,
+        rooms: Iterable[tuple[str, str, int | None]], now: int,
+    ) -> bool:
         if await self._one("SELECT 1 FROM events WHERE slug = ?", (slug,)):
             return False
         await self.db.execute(
@@ -113,7 +124,6 @@ class Storage:
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        await self.db.commit()
         return True
 
     async def event(self, slug: str) -> aiosqlite.Row | None:
@@ -132,6 +142,13 @@ class Storage:
         capacity: int | None, now: int,
     ) -> None:
         """Insert or update a room, keeping its place in the list."""
+        async with self.transaction():
+            await self._save_room(room_id, slug, kind, title, theme, is_open, capacity, now)
+
+    async def _save_room(
+        self, room_id: str, slug: str, kind: str, title: str, theme: str, is_open: bool,
+        capacity: int | None, now: int,
+    ) -> None:
         await self.db.execute(
             "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
             " updated_at) VALUES (?,?,?,?,?,?,?,"
@@ -141,7 +158,6 @@ class Storage:
             " updated_at = excluded.updated_at",
             (room_id, slug, kind, title, theme, int(is_open), capacity, slug, now),
         )
-        await self.db.commit()
 
     # --- people ----------------------------------------------------------------
 
@@ -149,12 +165,12 @@ class Storage:
         self, slug: str, role: Role, profile: Profile, token_hash: str, now: int,
     ) -> str:
         person_id = new_id("p_")
-        await self.db.execute(
-            "INSERT INTO people (id, event, role, token_hash, profile, created_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (person_id, slug, role.value, token_hash, profile_to_json(profile), now),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO people (id, event, role, token_hash, profile, created_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (person_id, slug, role.value, token_hash, profile_to_json(profile), now),
+            )
         return person_id
 
     async def person_by_token(self, token_hash: str) -> aiosqlite.Row | None:
@@ -177,7 +193,8 @@ class Storage:
         return {r["role"]: r["n"] for r in rows}
 
     async def update_profile(self, person_id: str, profile: Profile) -> None:
-        await self.db.execute(
-            "UPDATE people SET profile = ? WHERE id = ?", (profile_to_json(profile), person_id)
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE people SET profile = ? WHERE id = ?",
+                (profile_to_json(profile), person_id),
+            )
