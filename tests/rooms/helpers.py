@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rooms.cards import CardLimits
 from rooms.event import Event
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.outbound import Message, Outbox, Result
@@ -10,10 +11,12 @@ from rooms.profile import Profile
 T0 = 1_800_000_000_000
 
 
-def make_event(grace_ms: int = 30_000, capacity: int | None = 3) -> Event:
+def make_event(
+    grace_ms: int = 30_000, capacity: int | None = 3, card_limits: CardLimits | None = None,
+) -> Event:
     event = Event(
         "fair", "Fair", lobby=Room("lobby", "Aula", "Lobby", kind=RoomKind.LOBBY),
-        settings=Settings(room_size=(1000, 800), grace_ms=grace_ms),
+        settings=Settings(room_size=(1000, 800), grace_ms=grace_ms), card_limits=card_limits,
     )
     event.add_room(Room("t1", "Työ", "Employment", capacity=capacity))
     event.add_room(Room("t2", "Kielet", "Languages"))
