@@ -71,8 +71,10 @@ async def get_me(request: web.Request) -> web.Response:
 async def patch_me(request: web.Request) -> web.Response:
     event, person = await authenticated(request)
     profile = person.profile.updated(await read_json(request))
-    await request.app[WORLD].storage.update_profile(person.id, profile)
-    await request.app[WORLD].storage.cards.update_card(person.id, profile.card())
+    storage = request.app[WORLD].storage
+    async with storage.transaction():  # the profile and the contacts' copies together
+        await storage.update_profile(person.id, profile)
+        await storage.cards.update_card(person.id, profile.card())
     person.profile = profile
     event.touch(people=[person.id])
     return web.json_response(me_body(person))
