@@ -1,8 +1,9 @@
 """The floor of one event: who is in which room, where they stand, and what they say.
 
 `Floor` owns the in-memory state of one event and its everyday operations
-(connect, enter, move, say, whisper, wave, status). Cards and staff actions
-extend it in `rooms.cards` and `rooms.staff`; `rooms.event.Event` joins them.
+(connect, enter, move, say, whisper, wave, status). Cards (`rooms.cards`) and
+staff actions (`rooms.staff`) each hold a floor and use only its public methods;
+`rooms.event.Event` builds the three and is what the server talks to.
 
 Rules that keep it clean:
 - every operation takes `now` (epoch ms) instead of reading a clock;
@@ -34,6 +35,7 @@ from rooms.outbound import (
     Message,
     Outbox,
     Relocate,
+    Result,
     Target,
     ToEvent,
     ToPerson,
@@ -87,7 +89,7 @@ class Floor:
         # joined: `purge_unconnected` forgets them, looking only at the oldest
         self._awaiting: OrderedDict[str, int] = OrderedDict()
         # people under a timed mute (`expire_mutes` looks only at these)
-        self._timed_mutes: set[str] = set()
+        self.timed_mutes: set[str] = set()
         # joins to the whole event, whatever their address (`[limits] event_join`)
         self._joins = TokenBucket.full(self.limits.rates["event_join"], 0)
         self.connected_count = 0
@@ -110,7 +112,7 @@ class Floor:
         if awaiting_since is not None and person.role is Role.ATTENDEE:
             self._awaiting[person.id] = awaiting_since
         if person.muted and person.muted_until is not None:
-            self._timed_mutes.add(person.id)
+            self.timed_mutes.add(person.id)
 
     def admit_join(self, now: int) -> None:
         """May one more person join? Raises Conflict when the event already holds
@@ -137,7 +139,7 @@ class Floor:
             if person is None or person.connected or person.present:
                 continue
             del self.people[person_id]
-            self._timed_mutes.discard(person_id)
+            self.timed_mutes.discard(person_id)
             self.limits.forget(person_id)
             gone.append(person_id)
         return gone
@@ -172,7 +174,8 @@ class Floor:
             raise BadRequest("you are not in a room")
         return self.rooms[person.room]
 
-    def _check_rate(self, person: Person, action: str, now: int) -> None:
+    def check_rate(self, person: Person, action: str, now: int) -> None:
+        """Count one `action` of the person (`rooms.ratelimit`). Raises RateLimited."""
         if not self.limits.allow(person.id, action, now):
             raise RateLimited("too many requests; slow down")
 
@@ -189,7 +192,8 @@ class Floor:
         }
 
     def welcome(self, person_id: str) -> dict[str, Any]:
-        """The snapshot a new connection receives (`Cards` fills in `requests`)."""
+        """The floor's part of the snapshot a new connection receives (`Event.welcome`
+        adds the cards' part)."""
         me = self.person(person_id)
         w, h = self.settings.room_size
         return {
@@ -208,7 +212,6 @@ class Floor:
             "rooms": [room.wire() for room in self.rooms.values()],
             "people": [p.wire() for p in self.people.values() if p.present],
             "room": self._room_of(me).detail(),
-            "requests": [],
         }
 
     def admit(self) -> None:
@@ -253,7 +256,7 @@ class Floor:
         for person_id, dropped in list(self._dropped.items()):
             if now - dropped >= grace:
                 del self._dropped[person_id]
-                out += self._leave_floor(self.people[person_id], now)
+                out += self.leave_floor(self.people[person_id], now)
         return out
 
     def restore_seat(self, seat: Seat, now: int) -> bool:
@@ -271,7 +274,9 @@ class Floor:
             self.seating.changed(person.id)
         return True
 
-    def _leave_floor(self, person: Person, now: int) -> Outbox:
+    def leave_floor(self, person: Person, now: int) -> Outbox:
+        """Take someone off the floor now (grace over, kicked, erased): they leave
+        their room, count as gone in the next presence, and their rate limits go."""
         if person.connected:
             self.connected_count -= 1
         out = self._unseat(person, now)
@@ -285,8 +290,8 @@ class Floor:
 
     # --- rooms -------------------------------------------------------------------
 
-    def enter(self, person_id: str, room_id: str, now: int) -> tuple[dict[str, Any], Outbox]:
-        """Move to another room. Returns (RoomDetail, outbox).
+    def enter(self, person_id: str, room_id: str, now: int) -> Result:
+        """Move to another room. Reply `{room: RoomDetail}`.
 
         Raises NotFound, RoomClosed, RoomFull (staff may enter closed and full
         tables), RateLimited.
@@ -294,15 +299,15 @@ class Floor:
         person = self.present(person_id)
         room = self.room(room_id)
         if person.room == room.id:
-            return room.detail(), []
+            return Result({"room": room.detail()})
         if not person.role.is_staff:
             if not room.open:
                 raise RoomClosed("this table is closed")
             if room.is_full:
                 raise RoomFull("this table is full")
-        self._check_rate(person, "enter", now)
+        self.check_rate(person, "enter", now)
         out = self._seat(person, room, now)
-        return room.detail(), out
+        return Result({"room": room.detail()}, out)
 
     def _spawn_point(self, person_id: str, room: Room) -> tuple[int, int]:
         """A spot near the middle of the room, spread out by the person's id."""
@@ -418,12 +423,10 @@ class Floor:
     def _check_voice(self, person: Person, now: int) -> None:
         if person.is_muted(now):
             raise Muted("a moderator has muted you")
-        self._check_rate(person, "chat", now)
+        self.check_rate(person, "chat", now)
 
-    def say(
-        self, person_id: str, text: str, now: int, room_id: str | None = None,
-    ) -> tuple[dict[str, Any], Outbox]:
-        """Chat to the room. Returns (ChatMessage, outbox). Raises Muted, RateLimited,
+    def say(self, person_id: str, text: str, now: int, room_id: str | None = None) -> Result:
+        """Chat to the room; reply `{message: ChatMessage}`. Raises Muted, RateLimited,
         and Moved when `room_id` (where the text was typed) is not the room now."""
         person = self.present(person_id)
         room = self._room_of(person)
@@ -435,7 +438,7 @@ class Floor:
             "name": person.profile.name, "text": text, "ts": now,
         }
         room.chat.append(message)
-        return message, [Message(ToRoom(room.id), "chat", message)]
+        return Result({"message": message}, [Message(ToRoom(room.id), "chat", message)])
 
     def forget_lines(self, person_id: str) -> None:
         """Drop the person's lines from every room's chat history (erasure): nobody
@@ -446,10 +449,10 @@ class Floor:
                 room.chat.clear()
                 room.chat.extend(kept)
 
-    def whisper(
-        self, person_id: str, to: str, text: str, now: int,
-    ) -> tuple[dict[str, Any], Outbox]:
-        """A private line to someone on the floor. Raises NotFound, Muted, RateLimited."""
+    def whisper(self, person_id: str, to: str, text: str, now: int) -> Result:
+        """A private line to someone on the floor; reply `{message}`.
+
+        Raises NotFound, Muted, RateLimited."""
         person = self.present(person_id)
         target = self.present(to)
         if target.id == person.id:
@@ -459,23 +462,25 @@ class Floor:
             "id": self.next_id("w", now), "room": person.room, "from": person.id,
             "name": person.profile.name, "text": text, "ts": now, "to": target.id,
         }
-        return message, [Message(ToPerson(target.id), "whisper", message)]
+        return Result({"message": message}, [Message(ToPerson(target.id), "whisper", message)])
 
-    def wave(self, person_id: str, to: str, now: int) -> Outbox:
+    def wave(self, person_id: str, to: str, now: int) -> Result:
         """Wave at someone on the floor. Raises NotFound, RateLimited."""
         person = self.present(person_id)
         target = self.present(to)
         if target.id == person.id:
             raise BadRequest("you cannot wave at yourself", field="to")
-        self._check_rate(person, "wave", now)
-        return [Message(ToPerson(target.id), "waved", {"from": person.wire(), "at": now})]
+        self.check_rate(person, "wave", now)
+        return Result(out=[Message(ToPerson(target.id), "waved",
+                                   {"from": person.wire(), "at": now})])
 
-    def set_status(self, person_id: str, status: Status, now: int) -> None:
+    def set_status(self, person_id: str, status: Status, now: int) -> Result:
         person = self.present(person_id)
-        self._check_rate(person, "status", now)
+        self.check_rate(person, "status", now)
         if person.status is not status:
             person.status = status
             self._changed_people.add(person.id)
+        return Result()
 
     def drain_visits(self) -> list[Visit]:
         """Room entries and exits since the last call, oldest first, for the report."""
@@ -506,9 +511,10 @@ class Floor:
         return [Message(ToEvent(self.slug), "presence",
                         {"people": people, "gone": gone, "rooms": rooms})]
 
-    # --- shared helpers for extensions ---------------------------------------------
+    # --- for the parts that hold a floor (cards, staff) -------------------------------
 
     def require_role(self, person: Person, *roles: Role) -> None:
+        """Raise Forbidden unless the person's stored role is one of `roles`."""
         if person.role not in roles:
             raise Forbidden("your role does not allow this")
 
@@ -519,9 +525,10 @@ class Floor:
         them off the floor."""
         out: Outbox = [Message(ToPerson(person.id), name, data)] if name else []
         out.append(EndSession(person.id, reason))
-        out += self._leave_floor(person, now)
+        out += self.leave_floor(person, now)
         return out
 
     def to_all(self, name: str, data: Any) -> Message:
+        """A message to everyone in the event."""
         target: Target = ToEvent(self.slug)
         return Message(target, name, data)

@@ -65,3 +65,15 @@ class EndSession:
 
 Outbound = Message | Relocate | EndSession
 Outbox = list[Outbound]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Result:
+    """What a request's operation did: the ack's extra fields and what to deliver.
+
+    Every domain operation that answers a request returns one (housekeeping such
+    as `expire` or `presence`, which answers nobody, returns a bare `Outbox`).
+    """
+
+    reply: dict[str, Any] = dataclasses.field(default_factory=dict)
+    out: Outbox = dataclasses.field(default_factory=list)

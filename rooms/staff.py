@@ -1,10 +1,13 @@
 """Host and moderator actions on the floor, and attendees' flags (issue 4).
 
 Every staff operation authorises the actor from their stored role (never from
-the payload), checks its target and input, and only then changes anything. It
-returns an `Action`: what goes into the moderation log, the ack's extra fields
-and the outbox. The server writes the log row (and whatever must be durable)
-before it delivers the outbox.
+the payload) and checks its target and input, changing nothing: it returns an
+`Action`, the decision. The server commits the decision and its moderation log
+row in one transaction, and only then calls `Action.apply()`, which changes
+memory and returns the `Result` to deliver (plan → commit → apply, as card
+exchanges are). A write that fails leaves memory as it was.
+
+`Staff` holds the event's `Floor` and uses only its public methods.
 
 Who may act on whom: `Role.outranks`. A moderator acts on attendees; a host on
 moderators and attendees; nobody on themselves or on a host.
@@ -13,23 +16,30 @@ moderators and attendees; nobody on themselves or on a host.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
 from rooms.floor import Floor
 from rooms.model import Person, Role, Room, RoomKind, Timer
-from rooms.outbound import Message, Outbox, ToPerson, ToStaff
+from rooms.outbound import Message, Outbox, Result, ToPerson, ToStaff
 
 HOSTS = (Role.HOST,)
 MODERATORS = (Role.MODERATOR, Role.HOST)
 
 
+def _nothing_to_apply() -> Result:
+    return Result()
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Action:
-    """What one staff operation did.
+    """A staff operation decided but not yet done.
 
     `action`, `target` and `detail` form the moderation log row (with the actor
-    and `at`); `reply` holds the ack's extra fields; `out` what to deliver.
+    and `at`). `room` is the room as the action leaves it (room actions), for
+    storage. `apply()` makes the change in memory and returns the ack's extra
+    fields and the outbox; the server calls it once, after the commit.
     """
 
     at: int
@@ -37,28 +47,38 @@ class Action:
     action: str
     target: str | None
     detail: dict[str, Any]
-    reply: dict[str, Any]
-    out: Outbox
+    apply: Callable[[], Result] = _nothing_to_apply
+    room: Room | None = None
 
     def log_entry(self) -> dict[str, Any]:
         return {"at": self.at, "actor": self.actor, "action": self.action,
                 "target": self.target, "detail": self.detail}
 
 
-class Staff(Floor):
-    """What hosts and moderators may do, on top of the floor."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Flagged(Result):
+    """A flag raised: `flag` is the record to store, shaped as `flag:new`."""
+
+    flag: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class Staff:
+    """What hosts and moderators may do, beside the floor they hold."""
+
+    def __init__(self, floor: Floor) -> None:
+        self.floor = floor
 
     # --- authorisation -------------------------------------------------------------
 
     def _staff(self, actor_id: str, roles: tuple[Role, ...]) -> Person:
         """The acting person, if their stored role allows the action. Raises Forbidden."""
-        actor = self.person(actor_id)
-        self.require_role(actor, *roles)
+        actor = self.floor.person(actor_id)
+        self.floor.require_role(actor, *roles)
         return actor
 
     def _subject(self, actor: Person, person_id: str) -> Person:
         """The person a moderation action aims at. Raises NotFound, Forbidden."""
-        target = self.person(person_id)
+        target = self.floor.person(person_id)
         if not actor.role.outranks(target.role):
             if target.id == actor.id:
                 raise Forbidden("you cannot do this to yourself")
@@ -66,17 +86,10 @@ class Staff(Floor):
         return target
 
     def _table(self, room_id: str) -> Room:
-        room = self.room(room_id)
+        room = self.floor.room(room_id)
         if room.kind is RoomKind.LOBBY:
             raise BadRequest("the lobby cannot be closed", field="room")
         return room
-
-    def _done(
-        self, actor: Person, action: str, target: str | None, now: int, *,
-        detail: dict[str, Any] | None = None, reply: dict[str, Any] | None = None,
-        out: Outbox | None = None,
-    ) -> Action:
-        return Action(now, actor.id, action, target, detail or {}, reply or {}, out or [])
 
     # --- hosts: tables ---------------------------------------------------------------
 
@@ -84,14 +97,18 @@ class Staff(Floor):
         self, actor_id: str, title: str, theme: str, capacity: int | None, now: int,
     ) -> Action:
         """A new open table; reply `{room}`. Raises Forbidden, RateLimited."""
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        self._check_rate(actor, "staff", now)
-        room = Room(self.next_id("r_", now), title, theme, capacity=capacity)
-        self.add_room(room)
-        self.touch(rooms=[room.id])
-        return self._done(actor, "room:create", room.id, now,
-                          detail={"title": title, "theme": theme, "capacity": capacity},
-                          reply={"room": room.wire()})
+        floor.check_rate(actor, "staff", now)
+        room = Room(floor.next_id("r_", now), title, theme, capacity=capacity)
+
+        def apply() -> Result:
+            floor.add_room(room)
+            floor.touch(rooms=[room.id])
+            return Result({"room": room.wire()})
+
+        return Action(now, actor.id, "room:create", room.id,
+                      {"title": title, "theme": theme, "capacity": capacity}, apply, room)
 
     def update_room(
         self, actor_id: str, room_id: str, now: int, *, title: str | None = None,
@@ -102,94 +119,130 @@ class Staff(Floor):
         Seated people stay even when the new capacity is lower. The lobby takes
         no capacity. Raises Forbidden, NotFound, BadRequest, RateLimited.
         """
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        room = self.room(room_id)
+        room = floor.room(room_id)
         if set_capacity and capacity is not None and room.kind is RoomKind.LOBBY:
             raise BadRequest("the lobby has no capacity limit", field="capacity")
-        self._check_rate(actor, "staff", now)
+        floor.check_rate(actor, "staff", now)
         detail: dict[str, Any] = {}
         if title is not None:
-            detail["title"] = room.title = title
+            detail["title"] = title
         if theme is not None:
-            detail["theme"] = room.theme = theme
+            detail["theme"] = theme
         if set_capacity:
-            detail["capacity"] = room.capacity = capacity
-        self.touch(rooms=[room.id])
-        return self._done(actor, "room:update", room.id, now, detail=detail,
-                          reply={"room": room.wire()})
+            detail["capacity"] = capacity
+
+        def apply() -> Result:
+            for name, value in detail.items():
+                setattr(room, name, value)
+            floor.touch(rooms=[room.id])
+            return Result({"room": room.wire()})
+
+        return Action(now, actor.id, "room:update", room.id, detail, apply,
+                      dataclasses.replace(room, **detail))
 
     def open_room(self, actor_id: str, room_id: str, now: int) -> Action:
         """Open a table; reply `{room}`. Raises Forbidden, NotFound, RateLimited."""
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        room = self.room(room_id)
-        self._check_rate(actor, "staff", now)
-        room.open = True
-        self.touch(rooms=[room.id])
-        return self._done(actor, "room:open", room.id, now, reply={"room": room.wire()})
+        room = floor.room(room_id)
+        floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            room.open = True
+            floor.touch(rooms=[room.id])
+            return Result({"room": room.wire()})
+
+        return Action(now, actor.id, "room:open", room.id, {}, apply,
+                      dataclasses.replace(room, open=True))
 
     def close_room(self, actor_id: str, room_id: str, now: int) -> Action:
         """Close a table and move everyone seated there to the lobby (`room_closed`).
 
         Reply `{room}`. Raises Forbidden, NotFound, BadRequest (the lobby), RateLimited.
         """
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
         room = self._table(room_id)
-        self._check_rate(actor, "staff", now)
-        room.open = False
-        out: Outbox = []
-        seated = list(room.occupants)
-        for person_id in seated:
-            out += self.move_to(self.people[person_id], self.lobby, "room_closed",
-                                actor.profile.name, now)
-        self.touch(rooms=[room.id])
-        return self._done(actor, "room:close", room.id, now, detail={"moved": len(seated)},
-                          reply={"room": room.wire()}, out=out)
+        floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            room.open = False
+            out: Outbox = []
+            for person_id in list(room.occupants):
+                out += floor.move_to(floor.people[person_id], floor.lobby, "room_closed",
+                                     actor.profile.name, now)
+            floor.touch(rooms=[room.id])
+            return Result({"room": room.wire()}, out)
+
+        return Action(now, actor.id, "room:close", room.id, {"moved": len(room.occupants)},
+                      apply, dataclasses.replace(room, open=False))
 
     # --- hosts: the whole event ------------------------------------------------------
 
     def announce(self, actor_id: str, text: str, now: int) -> Action:
         """Everyone in the event gets `announcement`; reply `{announcement}`."""
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        self._check_rate(actor, "staff", now)
-        message = {"id": self.next_id("a_", now), "from": actor.id,
+        floor.check_rate(actor, "staff", now)
+        message = {"id": floor.next_id("a_", now), "from": actor.id,
                    "name": actor.profile.name, "text": text, "ts": now}
-        return self._done(actor, "announce", None, now, detail={"text": text},
-                          reply={"announcement": message},
-                          out=[self.to_all("announcement", message)])
+
+        def apply() -> Result:
+            return Result({"announcement": message}, [floor.to_all("announcement", message)])
+
+        return Action(now, actor.id, "announce", None, {"text": text}, apply)
 
     def set_timer(self, actor_id: str, seconds: int, label: str, now: int) -> Action:
-        """Start or replace the event's timer; everyone gets `timer`; reply `{timer}`."""
+        """Start or replace the event's timer; everyone gets `timer`; reply `{timer}`.
+
+        The timer to store is `detail` (`label`, `ends_at`)."""
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        self._check_rate(actor, "staff", now)
-        self.timer = Timer(label, now + seconds * 1000)
-        wire = self.timer.wire()
-        return self._done(actor, "timer:set", None, now,
-                          detail={"seconds": seconds, "label": label, "ends_at": wire["ends_at"]},
-                          reply={"timer": wire}, out=[self.to_all("timer", wire)])
+        floor.check_rate(actor, "staff", now)
+        timer = Timer(label, now + seconds * 1000)
+
+        def apply() -> Result:
+            floor.timer = timer
+            return Result({"timer": timer.wire()}, [floor.to_all("timer", timer.wire())])
+
+        return Action(now, actor.id, "timer:set", None,
+                      {"seconds": seconds, "label": label, "ends_at": timer.ends_at}, apply)
 
     def clear_timer(self, actor_id: str, now: int) -> Action:
         """Stop the timer; everyone gets `timer` with null."""
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        self._check_rate(actor, "staff", now)
-        self.timer = None
-        return self._done(actor, "timer:clear", None, now, out=[self.to_all("timer", None)])
+        floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            floor.timer = None
+            return Result(out=[floor.to_all("timer", None)])
+
+        return Action(now, actor.id, "timer:clear", None, {}, apply)
 
     def recall(self, actor_id: str, now: int) -> Action:
         """Move every attendee on the floor who is not in the lobby there (`recall`).
 
         Staff stay where they are. Reply `{moved: n}`.
         """
+        floor = self.floor
         actor = self._staff(actor_id, HOSTS)
-        self._check_rate(actor, "staff", now)
-        out: Outbox = []
-        moved = 0
-        for person in list(self.people.values()):
-            if person.role.is_staff or not person.present or person.room == self.lobby.id:
-                continue
-            out += self.move_to(person, self.lobby, "recall", actor.profile.name, now)
-            moved += 1
-        return self._done(actor, "recall", None, now, detail={"moved": moved},
-                          reply={"moved": moved}, out=out)
+        floor.check_rate(actor, "staff", now)
+
+        def away() -> list[Person]:
+            return [p for p in floor.people.values()
+                    if not p.role.is_staff and p.present and p.room != floor.lobby.id]
+
+        def apply() -> Result:
+            out: Outbox = []
+            moving = away()
+            for person in moving:
+                out += floor.move_to(person, floor.lobby, "recall", actor.profile.name, now)
+            return Result({"moved": len(moving)}, out)
+
+        return Action(now, actor.id, "recall", None, {"moved": len(away())}, apply)
 
     # --- moderators ------------------------------------------------------------------
 
@@ -200,47 +253,51 @@ class Staff(Floor):
         """
         actor = self._staff(actor_id, MODERATORS)
         target = self._subject(actor, person_id)
-        self._check_rate(actor, "staff", now)
+        self.floor.check_rate(actor, "staff", now)
         until = None if minutes is None else now + minutes * 60_000
-        target.muted, target.muted_until = True, until
-        if until is None:
-            self._timed_mutes.discard(target.id)
-        else:
-            self._timed_mutes.add(target.id)
-        self.touch(people=[target.id])
-        return self._done(
-            actor, "mod:mute", target.id, now, detail={"minutes": minutes, "until": until},
-            reply={"until": until},
-            out=[Message(ToPerson(target.id), "muted",
-                         {"until": until, "by": actor.profile.name})],
-        )
+
+        def apply() -> Result:
+            target.muted, target.muted_until = True, until
+            if until is None:
+                self.floor.timed_mutes.discard(target.id)
+            else:
+                self.floor.timed_mutes.add(target.id)
+            self.floor.touch(people=[target.id])
+            return Result({"until": until}, [Message(ToPerson(target.id), "muted",
+                                                     {"until": until, "by": actor.profile.name})])
+
+        return Action(now, actor.id, "mod:mute", target.id,
+                      {"minutes": minutes, "until": until}, apply)
 
     def unmute(self, actor_id: str, person_id: str, now: int) -> Action:
         """Let someone talk again; they get `unmuted`."""
         actor = self._staff(actor_id, MODERATORS)
         target = self._subject(actor, person_id)
-        self._check_rate(actor, "staff", now)
-        target.muted, target.muted_until = False, None
-        self._timed_mutes.discard(target.id)
-        self.touch(people=[target.id])
-        return self._done(actor, "mod:unmute", target.id, now,
-                          out=[Message(ToPerson(target.id), "unmuted",
+        self.floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            target.muted, target.muted_until = False, None
+            self.floor.timed_mutes.discard(target.id)
+            self.floor.touch(people=[target.id])
+            return Result(out=[Message(ToPerson(target.id), "unmuted",
                                        {"by": actor.profile.name})])
+
+        return Action(now, actor.id, "mod:unmute", target.id, {}, apply)
 
     def expire_mutes(self, now: int) -> Outbox:
         """Lift every timed mute whose time has passed; each person gets `unmuted`.
         Looks only at people under a timed mute, not at everyone, every tick."""
         out: Outbox = []
-        for person_id in list(self._timed_mutes):
-            person = self.people.get(person_id)
+        for person_id in list(self.floor.timed_mutes):
+            person = self.floor.people.get(person_id)
             if person is None or not person.muted or person.muted_until is None:
-                self._timed_mutes.discard(person_id)
+                self.floor.timed_mutes.discard(person_id)
                 continue
             if now < person.muted_until:
                 continue
-            self._timed_mutes.discard(person_id)
+            self.floor.timed_mutes.discard(person_id)
             person.muted, person.muted_until = False, None
-            self.touch(people=[person.id])
+            self.floor.touch(people=[person.id])
             out.append(Message(ToPerson(person.id), "unmuted", {"by": None}))
         return out
 
@@ -250,35 +307,43 @@ class Staff(Floor):
         Capacity is not enforced, and closed tables are allowed (a word aside).
         Reply `{room: RoomDetail}`. Raises Forbidden, NotFound, RateLimited.
         """
+        floor = self.floor
         actor = self._staff(actor_id, MODERATORS)
         target = self._subject(actor, person_id)
-        room = self.room(room_id)
+        room = floor.room(room_id)
         if not target.present:
             raise NotFound("that person is not here", field="person")
-        self._check_rate(actor, "staff", now)
-        origin = target.room
-        out: Outbox = []
-        if target.room != room.id:
-            out = self.move_to(target, room, "moderator", actor.profile.name, now)
-        return self._done(actor, "mod:move", target.id, now,
-                          detail={"from": origin, "room": room.id},
-                          reply={"room": room.detail()}, out=out)
+        floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            out: Outbox = []
+            # they may have left the floor while the log row was written
+            if target.present and target.room != room.id:
+                out = floor.move_to(target, room, "moderator", actor.profile.name, now)
+            return Result({"room": room.detail()}, out)
+
+        return Action(now, actor.id, "mod:move", target.id,
+                      {"from": target.room, "room": room.id}, apply)
 
     def kick(self, actor_id: str, person_id: str, reason: str, ban: bool, now: int) -> Action:
         """Remove someone: they get `kicked` and their connection is closed.
 
-        With `ban` the server must also refuse their token from now on (storage).
-        Raises Forbidden, NotFound, RateLimited.
+        With `ban` the server also stores the ban (`detail["ban"]`), so their
+        token is refused from then on. Raises Forbidden, NotFound, RateLimited.
         """
         actor = self._staff(actor_id, MODERATORS)
         target = self._subject(actor, person_id)
-        self._check_rate(actor, "staff", now)
-        out = self.end_session(target, "kicked", {"reason": reason},
-                               "banned" if ban else "kicked", now)
-        if ban:
-            target.banned = True
-        return self._done(actor, "mod:kick", target.id, now,
-                          detail={"reason": reason, "ban": ban}, out=out)
+        self.floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            out = self.floor.end_session(target, "kicked", {"reason": reason},
+                                         "banned" if ban else "kicked", now)
+            if ban:
+                target.banned = True
+            return Result(out=out)
+
+        return Action(now, actor.id, "mod:kick", target.id, {"reason": reason, "ban": ban},
+                      apply)
 
     def unban(self, actor_id: str, person_id: str, now: int) -> Action:
         """Lift a ban: the person's link works again (the server clears it in storage).
@@ -290,25 +355,29 @@ class Staff(Floor):
         target = self._subject(actor, person_id)
         if not target.banned:
             raise Conflict("that person is not banned", field="person")
-        self._check_rate(actor, "staff", now)
-        target.banned = False
-        return self._done(actor, "mod:unban", target.id, now)
+        self.floor.check_rate(actor, "staff", now)
+
+        def apply() -> Result:
+            target.banned = False
+            return Result()
+
+        return Action(now, actor.id, "mod:unban", target.id, {}, apply)
 
     # --- everyone: flags -------------------------------------------------------------
 
-    def flag(
-        self, person_id: str, about: str, reason: str, now: int,
-    ) -> tuple[dict[str, Any], Outbox]:
-        """Ask moderators to look at someone; returns (flag, outbox: `flag:new` to staff).
+    def flag(self, person_id: str, about: str, reason: str, now: int) -> Flagged:
+        """Ask moderators to look at someone; reply `{flag: id}`, staff online get
+        `flag:new`. Changes nothing in memory: the server stores `flag`.
 
         Raises NotFound, BadRequest (oneself), RateLimited.
         """
-        person = self.person(person_id)
-        target = self.person(about)
+        floor = self.floor
+        person = floor.person(person_id)
+        target = floor.person(about)
         if target.id == person.id:
             raise BadRequest("you cannot flag yourself", field="person")
-        self._check_rate(person, "flag", now)
-        flag = {"flag": self.next_id("f_", now), "from": person.id, "person": target.id,
+        floor.check_rate(person, "flag", now)
+        flag = {"flag": floor.next_id("f_", now), "from": person.id, "person": target.id,
                 "reason": reason, "at": now}
-        return flag, [Message(ToStaff(self.slug), "flag:new", flag)]
-
+        return Flagged({"flag": flag["flag"]}, [Message(ToStaff(floor.slug), "flag:new", flag)],
+                       flag)

@@ -21,11 +21,16 @@ from server.keys import (
     SESSIONS,
     SIO,
     TICK,
+    VISITS,
     WATCHDOG,
     WORLD,
 )
 from server.realtime import tuning
 from server.realtime.delivery import Delivery
+from server.realtime.handlers import cards as card_requests
+from server.realtime.handlers import floor as floor_requests
+from server.realtime.handlers import merge
+from server.realtime.handlers import staff as staff_requests
 from server.realtime.namespace import FloorNamespace, create_sio
 from server.realtime.sessions import Sessions
 from server.retention import Retention
@@ -35,7 +40,10 @@ from server.store.storage import Storage
 from server.tick import TickLoop
 from server.visits import VisitLog
 from server.watchdog import LoopWatchdog
-from server.world import World
+from server.world import World, now_ms
+
+#: Each handler module's table of Socket.IO requests, merged as the HTTP routes are.
+REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS)
 
 
 def create_app(config: Config) -> web.Application:
@@ -51,7 +59,8 @@ def create_app(config: Config) -> web.Application:
                      connect_timeout=config.connect_timeout,
                      max_queued_bytes=config.max_queued_bytes)
     delivery = Delivery(sio, sessions)
-    sio.register_namespace(FloorNamespace(world, sessions, delivery, config.tuning))
+    handlers = merge(*REQUEST_TABLES)
+    sio.register_namespace(FloorNamespace(world, sessions, delivery, handlers, config.tuning))
     sio.attach(app)
     app[CONFIG] = config
     app[WORLD] = world
@@ -64,6 +73,7 @@ def create_app(config: Config) -> web.Application:
                          config.tuning.tick_parts)
     app[JOIN_LIMITS] = events.join_limits(config.join_rate)
     app[RETENTION] = Retention(world, delivery)
+    app[VISITS] = VisitLog(world)
     for module in (events, me, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
@@ -79,7 +89,12 @@ def create_app(config: Config) -> web.Application:
 async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:
     storage = await Storage.open(app[CONFIG].database)
     try:
-        await app[WORLD].load(storage)
+        world = app[WORLD]
+        await world.load(storage)
+        # Serving starts with nobody on the floor: visits a stop left open end
+        # now. Only here: `kohtaamo staff add` loads nothing beside a live server.
+        for slug in world.events:
+            await storage.visits.close_open_visits(slug, now_ms())
         yield
     finally:
         await storage.close()
@@ -97,7 +112,7 @@ async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _visit_log(app: web.Application) -> AsyncIterator[None]:
-    visits = VisitLog(app[WORLD])
+    visits = app[VISITS]
     visits.start()
     yield
     await visits.stop()

@@ -21,7 +21,8 @@ from server.config import Config, ConfigError, load
 from server.keys import WORLD
 from server.store import backup
 from server.store.storage import Storage
-from server.world import World
+from server.tokens import hash_token, new_token
+from server.world import World, ensure_events, now_ms
 
 log = logging.getLogger("kohtaamo")
 
@@ -100,24 +101,28 @@ def staff_link(base: str, slug: str, token: str) -> str:
 
 
 async def staff_add(config: Config, slug: str, role: Role, name: str, as_json: bool) -> int:
+    """Create a staff person in the database, safe beside a live server: it loads no
+    floor and touches nothing of the server's (its open visits above all); the
+    server learns of the person when their token first connects."""
     storage = await Storage.open(config.database)
     try:
-        world = World(config)
-        await world.load(storage)
-        if slug not in world.events:
-            log.error("no event %r (known: %s)", slug, ", ".join(world.events) or "none")
+        await ensure_events(storage, config)
+        if await storage.event(slug) is None:
+            known = ", ".join(await storage.event_slugs()) or "none"
+            log.error("no event %r (known: %s)", slug, known)
             return 1
         try:
             profile = Profile.parse({"name": name})
         except Exception as exc:
             log.error("bad name: %s", exc)
             return 1
-        token, person = await world.add_person(slug, role, profile)
+        token = new_token()
+        person_id = await storage.create_person(slug, role, profile, hash_token(token), now_ms())
     finally:
         await storage.close()
     link = staff_link(config.link(config.host, config.port), slug, token)
     if as_json:
-        sys.stdout.write(json.dumps({"token": token, "person": person.id, "link": link}) + "\n")
+        sys.stdout.write(json.dumps({"token": token, "person": person_id, "link": link}) + "\n")
     else:
         sys.stdout.write(f"{role.value} {name}: {link}\n")
     return 0

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rooms.cards import CardLimits
 from rooms.ratelimit import DEFAULT_RATES, Rate
 from server.media.settings import MediaConfig
 from server.net import Network, parse_networks
@@ -85,6 +86,8 @@ class Config:
     naive_moves: bool = False
     #: `[tuning]`: performance settings of the Socket.IO stack (server/realtime/tuning.py).
     tuning: Tuning = dataclasses.field(default_factory=Tuning)
+    #: `[cards]`: caps on pending card requests, and how many the welcome carries.
+    cards: CardLimits = dataclasses.field(default_factory=CardLimits)
     #: `[media]`: the media engine (server/media/settings.py); optional.
     media: MediaConfig = dataclasses.field(default_factory=MediaConfig)
     events: tuple[EventConfig, ...] = ()
@@ -154,6 +157,23 @@ def _instant(value: Any, where: str) -> int | None:
     return int(value.timestamp() * 1000)
 
 
+def _card_limits(table: dict[str, Any]) -> CardLimits:
+    """`[cards]`: pending_per_addressee, pending_per_requester, welcome_requests (≥ 1)."""
+    names = {"pending_per_addressee": "per_addressee", "pending_per_requester": "per_requester",
+             "welcome_requests": "welcome"}
+    unknown = set(table) - set(names)
+    if unknown:
+        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [cards]")
+    values: dict[str, int] = {}
+    for key, name in names.items():
+        if key in table:
+            value = table[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"[cards] {key} must be a whole number of at least 1")
+            values[name] = value
+    return CardLimits(**values)
+
+
 def load(path: Path | None = None, **overrides: Any) -> Config:
     """Read `path` (the shipped demo by default) and apply non-None overrides."""
     path = (path or DEFAULT_CONFIG).resolve()
@@ -219,6 +239,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             join_rate=join_rate,
             naive_moves=bool(server.get("naive_moves", False)),
             tuning=Tuning.from_table(raw.get("tuning", {})),
+            cards=_card_limits(raw.get("cards", {})),
             media=MediaConfig.from_table(raw.get("media", {})),
             events=events,
             retention_days=_days(raw.get("retention", {}).get("days"), "[retention] days"),

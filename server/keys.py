@@ -12,6 +12,7 @@ from server.realtime.namespace import SocketServer
 from server.realtime.sessions import Sessions
 from server.retention import Retention
 from server.tick import TickLoop
+from server.visits import VisitLog
 from server.watchdog import LoopWatchdog
 from server.world import World
 
@@ -23,5 +24,6 @@ DELIVERY = web.AppKey("delivery", Delivery)
 TICK = web.AppKey("tick", TickLoop)
 GC_PAUSES = web.AppKey("gc_pauses", GcPauses)
 WATCHDOG = web.AppKey("watchdog", LoopWatchdog)
+VISITS = web.AppKey("visits", VisitLog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)
 RETENTION = web.AppKey("retention", Retention)

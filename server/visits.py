@@ -1,5 +1,10 @@
 """The visit log: an owned task that drains the floor's room entries and exits into
-SQLite once a second, with the peak of people connected, for the organizer report."""
+SQLite once a second, with the peak of people connected, for the organizer report.
+
+The report flushes it first (`flush`), so it reflects every move acknowledged
+before it was asked. A flush drains and writes in one transaction, so two
+flushes never write a visit twice and a failed one is retried whole.
+"""
 
 from __future__ import annotations
 
@@ -38,13 +43,22 @@ class VisitLog:
                 log.exception("writing visits failed")
 
     async def flush(self) -> None:
-        store = self.world.storage.visits
-        for slug, event in list(self.world.events.items()):
-            pending = self._pending.setdefault(slug, [])
-            pending += event.drain_visits()
-            if pending:
-                await store.record_visits(slug, pending)
-                pending.clear()
-            if event.peak_connected > self._peaks.get(slug, 0):
-                self._peaks[slug] = event.peak_connected
-                await store.raise_peak(slug, event.peak_connected)
+        """Write every visit and peak not yet written, in one transaction; callers
+        that then read in the same task see them."""
+        storage = self.world.storage
+        store = storage.visits
+        async with storage.transaction():
+            written: list[tuple[str, int]] = []
+            for slug, event in list(self.world.events.items()):
+                pending = self._pending.setdefault(slug, [])
+                # drained inside the transaction: nothing else drains meanwhile
+                pending += event.drain_visits()
+                if pending:
+                    await store.record_visits(slug, pending)
+                if event.peak_connected > self._peaks.get(slug, 0):
+                    await store.raise_peak(slug, event.peak_connected)
+                    written.append((slug, event.peak_connected))
+        # committed: forget what is now stored (kept for a retry when it failed)
+        for pending in self._pending.values():
+            pending.clear()
+        self._peaks.update(written)

@@ -39,6 +39,7 @@ class World:
         self._purging: set[str] = set()
         #: Events whose people retention erased (server/retention.py): no new attendees.
         self.archived: set[str] = set()
+        self._staff_locks: dict[str, asyncio.Lock] = {}
 
     @property
     def storage(self) -> Storage:
@@ -47,16 +48,13 @@ class World:
         return self._storage
 
     async def load(self, storage: Storage) -> None:
-        """Create configured events on first start, then load every event into memory."""
+        """Create configured events on first start, then load every event into memory.
+
+        Reads only: open visits stay as they are (`serve` closes them as it
+        starts, server.app), so loading beside a live server changes nothing of it.
+        """
         self._storage = storage
-        now = now_ms()
-        for ev in self.config.events:
-            created = await self.storage.ensure_event(
-                ev.slug, ev.title, ev.description, ev.code,
-                [(r.title, r.theme, r.capacity) for r in ev.rooms], now,
-            )
-            if created:
-                log.info("created event %s with %d tables", ev.slug, len(ev.rooms))
+        await ensure_events(storage, self.config)
         settings = Settings(
             room_size=self.config.room_size,
             grace_ms=round(self.config.grace_seconds * 1000),
@@ -84,6 +82,7 @@ class World:
             slug, row["title"], lobby=lobby, description=row["description"], code=row["code"],
             settings=settings, rates=self.config.rates,
             capacity=next((e.capacity for e in self.config.events if e.slug == slug), None),
+            card_limits=self.config.cards,
         )
         for room in rooms:
             if room is not lobby:
@@ -96,7 +95,6 @@ class World:
         now = now_ms()
         for seat in await self.storage.seats.load(slug):
             event.restore_seat(seat, now)
-        await self.storage.visits.close_open_visits(slug, now)
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
         self.events[slug] = event
@@ -189,3 +187,19 @@ class World:
     def card_lock(self, slug: str) -> asyncio.Lock:
         """Card operations of one event run one at a time."""
         return self._card_locks.setdefault(slug, asyncio.Lock())
+
+    def staff_lock(self, slug: str) -> asyncio.Lock:
+        """Staff actions of one event run one at a time (plan, commit, apply)."""
+        return self._staff_locks.setdefault(slug, asyncio.Lock())
+
+
+async def ensure_events(storage: Storage, config: Config) -> None:
+    """Create the configured events that the database does not have yet."""
+    now = now_ms()
+    for ev in config.events:
+        created = await storage.ensure_event(
+            ev.slug, ev.title, ev.description, ev.code,
+            [(r.title, r.theme, r.capacity) for r in ev.rooms], now,
+        )
+        if created:
+            log.info("created event %s with %d tables", ev.slug, len(ev.rooms))

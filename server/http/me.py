@@ -19,6 +19,9 @@ from server.world import now_ms
 
 routes = web.RouteTableDef()
 
+#: Most card requests one page of `GET /api/me/requests` holds.
+MAX_REQUESTS_PAGE = 200
+
 
 def me_body(person: Person) -> dict[str, Any]:
     return {"person": person.wire(), "card": person.profile.card()}
@@ -72,8 +75,25 @@ async def get_me(request: web.Request) -> web.Response:
 async def patch_me(request: web.Request) -> web.Response:
     event, person = await authenticated(request)
     profile = person.profile.updated(await read_json(request))
-    await request.app[WORLD].storage.update_profile(person.id, profile)
-    await request.app[WORLD].storage.cards.update_card(person.id, profile.card())
+    storage = request.app[WORLD].storage
+    async with storage.transaction():  # the profile and the contacts' copies together
+        await storage.update_profile(person.id, profile)
+        await storage.cards.update_card(person.id, profile.card())
     person.profile = profile
     event.touch(people=[person.id])
     return web.json_response(me_body(person))
+
+
+@routes.get("/api/me/requests")
+async def requests(request: web.Request) -> web.Response:
+    """Pending card requests addressed to me, a page at a time, newest pages first:
+    `?before=CURSOR` (the welcome's `requests_next`, or a page's `next`) and
+    `?limit=1..200` (default the welcome's size). 200 `{requests, next}`."""
+    event, person = await authenticated(request)
+    raw = request.query.get("limit")
+    if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= MAX_REQUESTS_PAGE):
+        raise BadRequest(f"limit must be a whole number from 1 to {MAX_REQUESTS_PAGE}",
+                         field="limit")
+    page, cursor = event.requests_page(
+        person.id, request.query.get("before"), int(raw) if raw is not None else None)
+    return web.json_response({"requests": page, "next": cursor})

@@ -15,7 +15,7 @@ from rooms.model import Role
 from rooms.staff import HOSTS, MODERATORS
 from server.http import export
 from server.http.common import authenticated
-from server.keys import WORLD
+from server.keys import VISITS, WORLD
 from server.world import now_ms
 
 routes = web.RouteTableDef()
@@ -79,9 +79,14 @@ async def report(request: web.Request) -> web.Response:
         raise Forbidden("only this event's hosts can read its report")
     fmt = _format(request, ("json", "csv"))
     storage = request.app[WORLD].storage
-    # once retention erased the event's people, the figures kept for it are the report
-    body = await storage.retention.archived_report(event.slug) \
-        or await storage.visits.report(event, now_ms())
+    # Once retention erased the event's people, the figures kept for it are the
+    # report. Otherwise every visit acknowledged before this request is written
+    # first, and the report is read in the same transaction, so it reflects all.
+    body = await storage.retention.archived_report(event.slug)
+    if body is None:
+        async with storage.transaction():
+            await request.app[VISITS].flush()
+            body = await storage.visits.report(event, now_ms())
     if fmt == "csv":
         return web.Response(
             text=export.report_csv(body), content_type="text/csv", charset="utf-8",

@@ -1,8 +1,9 @@
 """Socket.IO: the server, its one namespace, and the thin path of every request.
 
-A request is looked up in `rooms.commands.COMMANDS` (its validator) and
-`server.realtime.handlers.ROUTES` (what it does), parsed into a command, handled, and
-its outbox delivered; every error becomes the contract's error ack here, or an
+A request is looked up in `rooms.commands.COMMANDS` (its validator) and in the
+handler table the app gives the namespace (what it does: the handler modules'
+`HANDLERS`, merged in `server.app`), parsed into a command, handled, and its
+outbox delivered; every error becomes the contract's error ack here, or an
 `error` event when the client asked for no ack. `move` is fire-and-forget: bad
 points are dropped, as the contract says. A connection that keeps making bad or
 over-the-limit requests is ended once its budget (`[limits] violations`) is spent.
@@ -36,7 +37,7 @@ from server.realtime.guard import (
     close_engine,
     end_connection,
 )
-from server.realtime.handlers import ROUTES, Context, load_all
+from server.realtime.handlers import Context, Handlers
 from server.realtime.packet import MALFORMED, RESERVED, Packet
 from server.realtime.sessions import Sessions
 from server.realtime.tuning import DirectManager, Tuning, server_options
@@ -44,7 +45,6 @@ from server.realtime.tuning import apply as apply_tuning
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
-load_all()
 
 #: Error codes that spend a connection's budget of bad requests.
 _VIOLATIONS = frozenset({"bad_request", "rate_limited", "unauthorized"})
@@ -159,12 +159,14 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """The default namespace. Holds no per-client state: that lives in `Sessions`."""
 
     def __init__(
-        self, world: World, sessions: Sessions, delivery: Delivery,
+        self, world: World, sessions: Sessions, delivery: Delivery, handlers: Handlers,
         tuning: Tuning | None = None,
     ) -> None:
         tuning = tuning or Tuning()
         super().__init__("/")
         self.world = world
+        #: command class -> handler, every request but `move` (server.app merges them)
+        self.handlers = handlers
         self.sessions = sessions
         self.delivery = delivery
         self.violations = Violations(world.config.rates["violations"])
@@ -305,25 +307,25 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return event.move(person_id, move.x, move.y, now_ms()), []
 
     async def _request(self, sid: str, name: str, payload: tuple[Any, ...]) -> dict[str, Any]:
-        out: Outbox = []
         try:
             person_id = self.sessions.person_of(sid)
             if person_id is None:
                 raise Unauthorized("this connection is no longer yours")
             if name == MALFORMED:
                 raise BadRequest("malformed packet")
-            route, command = ROUTES.get(name), COMMANDS.get(name)
-            if route is None or command is None:
+            command = COMMANDS.get(name)
+            handler = self.handlers.get(command) if command is not None else None
+            if handler is None or command is None:
                 raise BadRequest(f"unknown request: {name[:64]}")
             if len(payload) != 1:
                 raise BadRequest("a request takes exactly one payload")
             parsed = command.parse(payload[0])
             ctx = Context(self.world, self.world.event_of(person_id), person_id, now_ms())
-            extra, out = await route(ctx, parsed)
+            result = await handler(ctx, parsed)
         except KohtaamoError as exc:
             return ack_error(exc)
         except Exception:
             log.exception("request %r failed", name[:64])
             return ack_error(KohtaamoError("something went wrong on the server"))
-        await self.delivery(out)
-        return {"ok": True, **extra}
+        await self.delivery(result.out)
+        return {"ok": True, **result.reply}

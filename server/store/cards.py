@@ -1,8 +1,9 @@
 """Storage of card requests, exchanges and contacts.
 
-Tables are in server/store/migrations.py. `save_exchange` writes the exchange, both
-contacts and the answered request in one transaction and commits before it
-returns: nobody hears of an exchange that a crash could lose.
+Tables are in server/store/migrations.py. Every write runs in one transaction
+(`server.store.transaction`): `save_exchange` writes the exchange, both contacts
+and the answered request together and commits before it returns, so nobody hears
+of an exchange that a crash could lose.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import aiosqlite
 from rooms.cards import CardRequest, Exchange
 from rooms.event import Event
 from rooms.model import Person
+from server.store.transaction import Transactions
 
 log = logging.getLogger(__name__)
 
 class CardStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
         self.db = db
+        self.transaction = transaction
 
     async def restore(self, event: Event) -> None:
         """Load the event's pending card requests and contact pairs into memory."""
@@ -44,21 +47,21 @@ class CardStore:
     # --- requests and exchanges ---------------------------------------------------
 
     async def save_request(self, slug: str, request: CardRequest) -> None:
-        await self.db.execute(
-            "INSERT INTO card_requests (id, event, from_person, to_person, room, at)"
-            " VALUES (?,?,?,?,?,?)",
-            (request.id, slug, request.sender, request.to, request.room, request.at),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO card_requests (id, event, from_person, to_person, room, at)"
+                " VALUES (?,?,?,?,?,?)",
+                (request.id, slug, request.sender, request.to, request.room, request.at),
+            )
 
     async def delete_request(self, request_id: str) -> None:
-        await self.db.execute("DELETE FROM card_requests WHERE id = ?", (request_id,))
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute("DELETE FROM card_requests WHERE id = ?", (request_id,))
 
     async def save_exchange(self, slug: str, ex: Exchange, requester: Person,
                             accepter: Person) -> None:
         """Commit an accepted exchange with both contacts; the request goes."""
-        try:
+        async with self.transaction():
             await self.db.execute(
                 "INSERT INTO exchanges (id, event, a, b, room, room_title, at)"
                 " VALUES (?,?,?,?,?,?,?)",
@@ -76,10 +79,6 @@ class CardStore:
                 " OR (from_person = ? AND to_person = ?)",
                 (ex.requester, ex.accepter, ex.accepter, ex.requester),
             )
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
 
     async def contacts_of(self, person_id: str) -> list[dict[str, Any]]:
         """The person's contacts, oldest first, in the contract's Contact shape."""
@@ -95,11 +94,11 @@ class CardStore:
 
     async def update_card(self, person_id: str, card: dict[str, Any]) -> None:
         """Contacts hold the latest card of someone who edits theirs."""
-        await self.db.execute(
-            "UPDATE contacts SET card = ? WHERE other = ?",
-            (json.dumps(card, ensure_ascii=False), person_id),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE contacts SET card = ? WHERE other = ?",
+                (json.dumps(card, ensure_ascii=False), person_id),
+            )
 
     async def erase(self, person_id: str, now: int) -> None:
         """Erase a person: profile, token, pending requests and own contact list.
@@ -109,18 +108,19 @@ class CardStore:
         Contacts other people hold of the person stay: each is a card given by
         consent in an exchange.
         """
-        await self.db.execute(
-            "UPDATE people SET profile = '{\"name\": \"\"}', token_hash = NULL, erased_at = ?"
-            " WHERE id = ?", (now, person_id),
-        )
-        await self.db.execute(
-            "DELETE FROM card_requests WHERE from_person = ? OR to_person = ?",
-            (person_id, person_id),
-        )
-        await self.db.execute("DELETE FROM contacts WHERE owner = ?", (person_id,))
-        await self.db.execute("DELETE FROM seats WHERE person = ?", (person_id,))
-        await self.db.commit()
-        await checkpoint(self.db)
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE people SET profile = '{\"name\": \"\"}', token_hash = NULL, erased_at = ?"
+                " WHERE id = ?", (now, person_id),
+            )
+            await self.db.execute(
+                "DELETE FROM card_requests WHERE from_person = ? OR to_person = ?",
+                (person_id, person_id),
+            )
+            await self.db.execute("DELETE FROM contacts WHERE owner = ?", (person_id,))
+            await self.db.execute("DELETE FROM seats WHERE person = ?", (person_id,))
+        async with self.transaction.outside():
+            await checkpoint(self.db)
 
 
 async def checkpoint(db: aiosqlite.Connection) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from server.store.cards import checkpoint
+from server.store.transaction import Transactions
 
 #: Tables holding an event's people and what they did, by the column naming the event.
 #: `contacts` has no event column and goes by its people first.
@@ -22,8 +23,9 @@ ERASED = (("card_requests", "event"), ("exchanges", "event"), ("visits", "event"
 
 
 class RetentionStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
         self.db = db
+        self.transaction = transaction
 
     async def last_activity(self, slug: str, now: int) -> int | None:
         """The latest moment anything happened in the event (a visit still open is now)."""
@@ -56,7 +58,7 @@ class RetentionStore:
     async def erase_event(self, slug: str, report: dict[str, Any], now: int) -> None:
         """Keep `report`, then erase the event's people, cards and logs, in one transaction;
         the WAL is checkpointed after, as for a person's erasure."""
-        try:
+        async with self.transaction():
             await self.db.execute(
                 "INSERT INTO archived_reports (event, report, erased_at) VALUES (?,?,?)",
                 (slug, json.dumps(report, ensure_ascii=False), now),
@@ -67,8 +69,5 @@ class RetentionStore:
             )
             for table, column in ERASED:
                 await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (slug,))
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
-        await checkpoint(self.db)
+        async with self.transaction.outside():
+            await checkpoint(self.db)

@@ -11,15 +11,17 @@ from collections.abc import Iterable
 import aiosqlite
 
 from rooms.model import Seat
+from server.store.transaction import Transactions
 
 
 class SeatStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
         self.db = db
+        self.transaction = transaction
 
     async def save(self, slug: str, seated: Iterable[Seat], left: Iterable[str]) -> None:
         """Write who sits where now and forget who left the floor, in one transaction."""
-        try:
+        async with self.transaction():
             await self.db.executemany(
                 "INSERT INTO seats (person, event, room, x, y) VALUES (?,?,?,?,?)"
                 " ON CONFLICT(person) DO UPDATE SET room = excluded.room, x = excluded.x,"
@@ -28,19 +30,12 @@ class SeatStore:
             )
             await self.db.executemany(
                 "DELETE FROM seats WHERE person = ?", [(pid,) for pid in left])
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
 
     async def replace(self, slug: str, seats: Iterable[Seat]) -> None:
         """Make the event's stored seats exactly `seats` (at shutdown, with positions)."""
-        try:
+        async with self.transaction():
             await self.db.execute("DELETE FROM seats WHERE event = ?", (slug,))
             await self.save(slug, seats, ())
-        except BaseException:
-            await self.db.rollback()
-            raise
 
     async def load(self, slug: str) -> list[Seat]:
         """The seats of the event's people who may still come back (not erased, not banned)."""

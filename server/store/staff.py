@@ -1,9 +1,10 @@
 """Storage of bans, mutes, the timer, the moderation log and flags.
 
-Tables are in server/store/storage.py (`people`, `moderation_log`, `flags`; `timers`
-from migration 2). The write methods other than `log` and `add_flag` only
-execute: `log` commits, so an action's change and its log row land in one
-transaction, written before anything is delivered.
+Tables are in server/store/migrations.py (`people`, `moderation_log`, `flags`;
+`timers` from migration 2). Every write runs in a transaction
+(`server.store.transaction`); the handlers open one around an action's change
+and its `log` row, so both land in one commit, or neither, before anything is
+delivered or changed in memory.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import aiosqlite
 from rooms.event import Event
 from rooms.model import Timer
 from rooms.staff import Action
+from server.store.transaction import Transactions
 
 
 class StaffStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
         self.db = db
+        self.transaction = transaction
 
     async def restore(self, event: Event) -> None:
         """Load the event's timer at start-up (mutes and bans come with `people`)."""
@@ -31,47 +34,52 @@ class StaffStore:
         if row is not None:
             event.timer = Timer(row["label"], row["ends_at"])
 
-    # --- writes, committed by `log` ------------------------------------------------
+    # --- writes ---------------------------------------------------------------------
 
     async def set_mute(self, person_id: str, muted: bool, until: int | None) -> None:
-        await self.db.execute(
-            "UPDATE people SET muted = ?, muted_until = ? WHERE id = ?",
-            (int(muted), until, person_id),
-        )
-
-    async def ban(self, person_id: str) -> None:
-        await self.db.execute("UPDATE people SET banned = 1 WHERE id = ?", (person_id,))
-
-    async def unban(self, person_id: str) -> None:
-        await self.db.execute("UPDATE people SET banned = 0 WHERE id = ?", (person_id,))
-
-    async def save_timer(self, slug: str, timer: Timer | None) -> None:
-        if timer is None:
-            await self.db.execute("DELETE FROM timers WHERE event = ?", (slug,))
-        else:
+        async with self.transaction():
             await self.db.execute(
-                "INSERT INTO timers (event, label, ends_at) VALUES (?,?,?)"
-                " ON CONFLICT(event) DO UPDATE SET label = excluded.label,"
-                " ends_at = excluded.ends_at",
-                (slug, timer.label, timer.ends_at),
+                "UPDATE people SET muted = ?, muted_until = ? WHERE id = ?",
+                (int(muted), until, person_id),
             )
 
+    async def ban(self, person_id: str) -> None:
+        async with self.transaction():
+            await self.db.execute("UPDATE people SET banned = 1 WHERE id = ?", (person_id,))
+
+    async def unban(self, person_id: str) -> None:
+        async with self.transaction():
+            await self.db.execute("UPDATE people SET banned = 0 WHERE id = ?", (person_id,))
+
+    async def save_timer(self, slug: str, timer: Timer | None) -> None:
+        async with self.transaction():
+            if timer is None:
+                await self.db.execute("DELETE FROM timers WHERE event = ?", (slug,))
+            else:
+                await self.db.execute(
+                    "INSERT INTO timers (event, label, ends_at) VALUES (?,?,?)"
+                    " ON CONFLICT(event) DO UPDATE SET label = excluded.label,"
+                    " ends_at = excluded.ends_at",
+                    (slug, timer.label, timer.ends_at),
+                )
+
     async def log(self, slug: str, action: Action) -> None:
-        """Append the action to the moderation log and commit it with what came before."""
-        await self.db.execute(
-            "INSERT INTO moderation_log (event, at, actor, action, target, detail)"
-            " VALUES (?,?,?,?,?,?)",
-            (slug, action.at, action.actor, action.action, action.target,
-             json.dumps(action.detail, ensure_ascii=False)),
-        )
-        await self.db.commit()
+        """Append the action to the moderation log (in the caller's transaction, if any)."""
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO moderation_log (event, at, actor, action, target, detail)"
+                " VALUES (?,?,?,?,?,?)",
+                (slug, action.at, action.actor, action.action, action.target,
+                 json.dumps(action.detail, ensure_ascii=False)),
+            )
 
     async def add_flag(self, slug: str, flag: dict[str, Any]) -> None:
-        await self.db.execute(
-            "INSERT INTO flags (id, event, from_person, person, reason, at) VALUES (?,?,?,?,?,?)",
-            (flag["flag"], slug, flag["from"], flag["person"], flag["reason"], flag["at"]),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO flags (id, event, from_person, person, reason, at)"
+                " VALUES (?,?,?,?,?,?)",
+                (flag["flag"], slug, flag["from"], flag["person"], flag["reason"], flag["at"]),
+            )
 
     # --- reads ---------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from server.store.migrations import MIGRATIONS
 from server.store.retention import RetentionStore
 from server.store.seats import SeatStore
 from server.store.staff import StaffStore
+from server.store.transaction import Transactions
 from server.store.visits import VisitStore
 
 
@@ -45,22 +46,25 @@ def profile_from_json(text: str) -> Profile:
 
 
 class Storage:
-    """One aiosqlite connection; every method commits before it returns.
+    """One aiosqlite connection; every write runs in a transaction, one at a time.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
     (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`) and retention
     (`RetentionStore`) share the connection.
+    `async with storage.transaction():` groups several writes into one commit
+    (server.store.transaction); a write outside one commits before it returns.
     """
 
     def __init__(self, db: aiosqlite.Connection, lock: IO[bytes] | None = None) -> None:
         self.db = db
         #: The shared lock on the database (server/store/backup.py): no restore meanwhile.
         self._lock = lock
-        self.cards = CardStore(db)
-        self.staff = StaffStore(db)
-        self.visits = VisitStore(db)
-        self.seats = SeatStore(db)
-        self.retention = RetentionStore(db)
+        self.transaction = Transactions(db)
+        self.cards = CardStore(db, self.transaction)
+        self.staff = StaffStore(db, self.transaction)
+        self.visits = VisitStore(db, self.transaction)
+        self.seats = SeatStore(db, self.transaction)
+        self.retention = RetentionStore(db, self.transaction)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -116,6 +120,13 @@ class Storage:
         rooms: Iterable[tuple[str, str, int | None]], now: int,
     ) -> bool:
         """Create the event with a lobby and `rooms` unless it exists. True when created."""
+        async with self.transaction():
+            return await self._ensure_event(slug, title, description, code, rooms, now)
+
+    async def _ensure_event(
+        self, slug: str, title: str, description: str, code: str,
+        rooms: Iterable[tuple[str, str, int | None]], now: int,
+    ) -> bool:
         if await self._one("SELECT 1 FROM events WHERE slug = ?", (slug,)):
             return False
         await self.db.execute(
@@ -134,7 +145,6 @@ class Storage:
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        await self.db.commit()
         return True
 
     async def event(self, slug: str) -> aiosqlite.Row | None:
@@ -153,6 +163,13 @@ class Storage:
         capacity: int | None, now: int,
     ) -> None:
         """Insert or update a room, keeping its place in the list."""
+        async with self.transaction():
+            await self._save_room(room_id, slug, kind, title, theme, is_open, capacity, now)
+
+    async def _save_room(
+        self, room_id: str, slug: str, kind: str, title: str, theme: str, is_open: bool,
+        capacity: int | None, now: int,
+    ) -> None:
         await self.db.execute(
             "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
             " updated_at) VALUES (?,?,?,?,?,?,?,"
@@ -162,7 +179,6 @@ class Storage:
             " updated_at = excluded.updated_at",
             (room_id, slug, kind, title, theme, int(is_open), capacity, slug, now),
         )
-        await self.db.commit()
 
     # --- people ----------------------------------------------------------------
 
@@ -170,12 +186,12 @@ class Storage:
         self, slug: str, role: Role, profile: Profile, token_hash: str, now: int,
     ) -> str:
         person_id = new_id("p_")
-        await self.db.execute(
-            "INSERT INTO people (id, event, role, token_hash, profile, created_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (person_id, slug, role.value, token_hash, profile_to_json(profile), now),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO people (id, event, role, token_hash, profile, created_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (person_id, slug, role.value, token_hash, profile_to_json(profile), now),
+            )
         return person_id
 
     async def person_by_token(self, token_hash: str) -> aiosqlite.Row | None:
@@ -198,13 +214,13 @@ class Storage:
     async def delete_unconnected(self, person_ids: list[str]) -> None:
         """Delete attendees who never connected, tokens and all (nothing else refers
         to them: cards and visits need a connection)."""
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            await self.db.execute(
-                f"DELETE FROM people WHERE role = 'attendee' AND id IN"
-                f" ({','.join('?' * len(chunk))})", chunk,
-            )
-        await self.db.commit()
+        async with self.transaction():
+            for start in range(0, len(person_ids), 500):
+                chunk = person_ids[start:start + 500]
+                await self.db.execute(
+                    f"DELETE FROM people WHERE role = 'attendee' AND id IN"
+                    f" ({','.join('?' * len(chunk))})", chunk,
+                )
 
     async def count_staff(self, slug: str) -> dict[str, int]:
         rows = await self._all(
@@ -215,7 +231,8 @@ class Storage:
         return {r["role"]: r["n"] for r in rows}
 
     async def update_profile(self, person_id: str, profile: Profile) -> None:
-        await self.db.execute(
-            "UPDATE people SET profile = ? WHERE id = ?", (profile_to_json(profile), person_id)
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE people SET profile = ? WHERE id = ?",
+                (profile_to_json(profile), person_id),
+            )

@@ -11,19 +11,18 @@ import aiosqlite
 
 from rooms.event import Event
 from rooms.model import Visit
+from server.store.transaction import Transactions
 
 
 class VisitStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
         self.db = db
+        self.transaction = transaction
 
     async def record_visits(self, slug: str, visits: Iterable[Visit]) -> None:
         """Append entries and close exits, in order, in one transaction."""
-        try:
+        async with self.transaction():
             await self._record_visits(slug, visits)
-        except BaseException:
-            await self.db.rollback()
-            raise
 
     async def _record_visits(self, slug: str, visits: Iterable[Visit]) -> None:
         for visit in visits:
@@ -39,26 +38,28 @@ class VisitStore:
                     " ORDER BY entered_at DESC LIMIT 1)",
                     (visit.at, visit.person, visit.room),
                 )
-        await self.db.commit()
 
     async def close_open_visits(self, slug: str, now: int) -> None:
         """At start-up, visits left open by a stop end now, but for people still seated
-        there (`seats`): they are back in grace and their visit goes on."""
-        await self.db.execute(
-            "UPDATE visits SET left_at = MAX(entered_at, ?) WHERE event = ? AND left_at IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM seats WHERE seats.person = visits.person"
-            " AND seats.room = visits.room)",
-            (now, slug),
-        )
-        await self.db.commit()
+        there (`seats`): they are back in grace and their visit goes on.
+
+        Only `serve` calls this, as it starts (never `kohtaamo staff add`, which
+        may run beside a live server whose visits are open)."""
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE visits SET left_at = MAX(entered_at, ?) WHERE event = ?"
+                " AND left_at IS NULL AND NOT EXISTS (SELECT 1 FROM seats"
+                " WHERE seats.person = visits.person AND seats.room = visits.room)",
+                (now, slug),
+            )
 
     async def raise_peak(self, slug: str, concurrent: int) -> None:
-        await self.db.execute(
-            "INSERT INTO stats (event, peak_concurrent) VALUES (?, ?) ON CONFLICT(event)"
-            " DO UPDATE SET peak_concurrent = MAX(peak_concurrent, excluded.peak_concurrent)",
-            (slug, concurrent),
-        )
-        await self.db.commit()
+        async with self.transaction():
+            await self.db.execute(
+                "INSERT INTO stats (event, peak_concurrent) VALUES (?, ?) ON CONFLICT(event)"
+                " DO UPDATE SET peak_concurrent = MAX(peak_concurrent, excluded.peak_concurrent)",
+                (slug, concurrent),
+            )
 
     async def report(self, event: Event, now: int) -> dict[str, Any]:
         """The organizer report: counts only, never a card field."""

@@ -81,7 +81,7 @@ def test_purge_with_nothing_due_looks_at_the_oldest_only() -> None:
             seen.append(key)
             return super().get(key, default)
 
-    event.people = Spy(event.people)
+    event.floor.people = Spy(event.people)
     assert event.purge_unconnected(T0 + HOUR + 1000) == ["p0", "p1"]
     assert seen == ["p0", "p1"]
 
@@ -93,11 +93,11 @@ def test_timed_mutes_expire_without_looking_at_everyone() -> None:
     target = arrive(event, "target")
     for i in range(50):
         arrive(event, f"p{i}")
-    event.mute(host.id, target.id, 1, T0)
+    event.mute(host.id, target.id, 1, T0).apply()
     assert event.expire_mutes(T0 + 59_999) == []
     out = event.expire_mutes(T0 + 60_000)
     assert [m.name for m in out] == ["unmuted"] and not target.muted
-    assert event._timed_mutes == set()
+    assert event.timed_mutes == set()
 
 
 def test_forgetting_a_person_keeps_everyone_elses_buckets() -> None:

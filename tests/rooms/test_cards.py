@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.cards import CardRequest, Exchange
-from rooms.errors import Conflict, NotFound, RateLimited
+from rooms.cards import CardLimits, CardRequest, Exchange
+from rooms.errors import BadRequest, Conflict, NotFound, RateLimited
 from rooms.outbound import EndSession, ToPerson
+from rooms.ratelimit import Rate
 from tests.rooms.helpers import T0, arrive, make_event, messages
 
 
@@ -40,7 +41,8 @@ def test_accept_gives_both_the_others_card() -> None:
     request = ask(event, "anna", "bert")
     plan = event.plan_card_response("bert", request.id, True, T0 + 1)
     assert isinstance(plan, Exchange)
-    contact, out = event.complete_exchange(plan)
+    result = event.complete_exchange(plan)
+    contact, out = result.reply["contact"], result.out
     assert contact["person"] == "anna" and contact["card"]["name"] == "Anna"
     to_anna = next(m for m in messages(out) if m.to == ToPerson("anna"))
     assert to_anna.name == "card:exchanged" and to_anna.data["person"] == "bert"
@@ -161,3 +163,70 @@ def test_visits_are_recorded_for_the_report() -> None:
     assert [(v.room, v.entered, v.at) for v in visits] == [
         ("lobby", True, T0), ("lobby", False, T0 + 1000), ("t1", True, T0 + 1000)]
     assert event.drain_visits() == []
+
+
+# --- caps and paging ---------------------------------------------------------------
+
+
+def crowd(event, n: int, prefix: str = "p") -> list[str]:  # type: ignore[no-untyped-def]
+    """n people on the floor whose card rate limit will not get in the way."""
+    event.limits.rates["card"] = Rate(burst=10_000, per_second=10_000)
+    ids = [f"{prefix}{i:03d}" for i in range(n)]
+    for pid in ids:
+        arrive(event, pid)
+    return ids
+
+
+def test_requests_per_addressee_are_capped() -> None:
+    """Past `per_addressee` pending requests for one person, more are conflict and change
+    nothing; an answer makes room again."""
+    event = make_event(card_limits=CardLimits(per_addressee=3, per_requester=50))
+    arrive(event, "star")
+    senders = crowd(event, 4)
+    first = [ask(event, pid, "star", T0 + i) for i, pid in enumerate(senders[:3])]
+    with pytest.raises(Conflict) as refused:
+        event.plan_card_request(senders[3], "star", T0 + 10)
+    assert refused.value.field == "to" and "too many" in refused.value.message
+    assert len(event.card_requests) == 3
+    plan = event.plan_card_response("star", first[0].id, False, T0 + 11)
+    assert isinstance(plan, CardRequest)
+    event.decline(plan)
+    assert isinstance(ask(event, senders[3], "star", T0 + 12), CardRequest)
+
+
+def test_requests_per_requester_are_capped() -> None:
+    """Past `per_requester` unanswered requests of one person, their next is conflict;
+    asking back someone who asked (an exchange) is still allowed."""
+    event = make_event(card_limits=CardLimits(per_addressee=200, per_requester=2))
+    arrive(event, "eager")
+    others = crowd(event, 4)
+    ask(event, "eager", others[0])
+    ask(event, "eager", others[1])
+    with pytest.raises(Conflict):
+        event.plan_card_request("eager", others[2], T0)
+    ask(event, others[3], "eager")
+    assert isinstance(event.plan_card_request("eager", others[3], T0), Exchange)
+    assert isinstance(event.plan_card_request("eager", others[0], T0), CardRequest)
+
+
+def test_welcome_carries_the_newest_requests_and_pages_the_rest() -> None:
+    """The welcome holds the newest `welcome` requests (oldest first) with the total and
+    a cursor; requests_page walks back through the rest without gaps or repeats."""
+    event = make_event(card_limits=CardLimits(per_addressee=200, welcome=4))
+    arrive(event, "star")
+    senders = crowd(event, 10)
+    for i, pid in enumerate(senders):
+        ask(event, pid, "star", T0 + i // 3)  # some share a millisecond
+    welcome = event.welcome("star")
+    assert welcome["requests_total"] == 10
+    assert [r["from"]["id"] for r in welcome["requests"]] == senders[6:]
+    seen = [r["from"]["id"] for r in welcome["requests"]]
+    cursor = welcome["requests_next"]
+    while cursor is not None:
+        page, cursor = event.requests_page("star", cursor, 3)
+        seen = [r["from"]["id"] for r in page] + seen
+    assert seen == senders
+    nobody = event.welcome("p000")
+    assert nobody["requests"] == [] and nobody["requests_next"] is None
+    with pytest.raises(BadRequest):
+        event.requests_page("star", "not-a-cursor")

@@ -27,7 +27,8 @@ def test_enter_moves_between_rooms_and_tells_both() -> None:
     """Entering a table sends room:left to the old room and room:joined to the new one."""
     event = make_event()
     arrive(event, "anna")
-    detail, out = event.enter("anna", "t1", T0)
+    result = event.enter("anna", "t1", T0)
+    detail, out = result.reply["room"], result.out
     assert detail["room"]["id"] == "t1" and detail["room"]["count"] == 1
     left = messages(out, "room:left")[0]
     joined = messages(out, "room:joined")[0]
@@ -152,10 +153,11 @@ def test_chat_reaches_the_room_and_keeps_the_last_fifty() -> None:
     arrive(event, "anna")
     event.limits.rates["chat"] = event.limits.rates["move"]
     for i in range(CHAT_HISTORY + 10):
-        message, out = event.say("anna", f"hei {i}", T0 + i * 1000)
-        assert messages(out, "chat")[0].to == ToRoom("lobby")
+        result = event.say("anna", f"hei {i}", T0 + i * 1000)
+        assert messages(result, "chat")[0].to == ToRoom("lobby")
     history = event.lobby.detail()["chat"]
     assert len(history) == CHAT_HISTORY and history[-1]["text"] == f"hei {CHAT_HISTORY + 9}"
+    message = result.reply["message"]
     assert message["from"] == "anna" and message["name"] == "Anna"
 
 
@@ -176,9 +178,9 @@ def test_whisper_goes_only_to_the_addressee() -> None:
     event = make_event()
     arrive(event, "anna")
     arrive(event, "bert")
-    message, out = event.whisper("anna", "bert", "psst", T0)
-    assert [(m.to, m.name) for m in messages(out)] == [(ToPerson("bert"), "whisper")]
-    assert message["to"] == "bert"
+    result = event.whisper("anna", "bert", "psst", T0)
+    assert [(m.to, m.name) for m in messages(result)] == [(ToPerson("bert"), "whisper")]
+    assert result.reply["message"]["to"] == "bert"
     with pytest.raises(NotFound):
         event.whisper("anna", "nobody", "psst", T0)
     with pytest.raises(BadRequest):

@@ -100,8 +100,8 @@ def test_say_for_another_room_is_refused_and_changes_nothing() -> None:
         with pytest.raises(Moved):
             event.say("anna", "hei", T0, room_id="lobby")
     assert not event.rooms["t1"].chat and not event.lobby.chat
-    message, out = event.say("anna", "hei", T0, room_id="t1")
-    assert message["room"] == "t1" and messages(out, "chat")
+    result = event.say("anna", "hei", T0, room_id="t1")
+    assert result.reply["message"]["room"] == "t1" and messages(result.out, "chat")
 
 
 def test_say_room_is_an_optional_id() -> None:

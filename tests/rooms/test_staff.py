@@ -10,7 +10,7 @@ import pytest
 from rooms.errors import BadRequest, Conflict, Forbidden, KohtaamoError, NotFound, RateLimited
 from rooms.event import Event
 from rooms.model import Role
-from rooms.outbound import EndSession, ToEvent, ToPerson, ToStaff
+from rooms.outbound import EndSession, Result, ToEvent, ToPerson, ToStaff
 from rooms.staff import Action
 from tests.rooms.helpers import T0, arrive, make_event, messages
 
@@ -43,7 +43,8 @@ def test_create_room_adds_an_open_table_and_marks_presence() -> None:
     event = staffed()
     event.presence(T0)
     action = event.create_room("host", "Uusi", "New", 5, T0)
-    room = action.reply["room"]
+    assert action.room is not None and action.room.id not in event.rooms
+    room = action.apply().reply["room"]
     assert room["open"] and room["capacity"] == 5 and room["kind"] == "table"
     assert room["id"] in event.rooms
     assert (action.actor, action.action, action.target) == ("host", "room:create", room["id"])
@@ -54,9 +55,10 @@ def test_create_room_adds_an_open_table_and_marks_presence() -> None:
 def test_update_room_changes_only_given_fields_and_null_capacity_removes_limit() -> None:
     """room:update keeps absent fields; capacity None with set_capacity lifts the limit."""
     event = staffed()
-    event.update_room("host", "t1", T0, title="Työ ja yrittäjyys")
+    event.update_room("host", "t1", T0, title="Työ ja yrittäjyys").apply()
     assert (event.rooms["t1"].title, event.rooms["t1"].capacity) == ("Työ ja yrittäjyys", 3)
     action = event.update_room("host", "t1", T0, capacity=None, set_capacity=True)
+    action.apply()
     assert event.rooms["t1"].capacity is None and action.detail == {"capacity": None}
     with pytest.raises(BadRequest):
         event.update_room("host", "lobby", T0, capacity=4, set_capacity=True)
@@ -70,12 +72,14 @@ def test_close_room_moves_occupants_to_the_lobby() -> None:
     event.enter("anna", "t1", T0)
     event.enter("mod", "t1", T0)
     action = event.close_room("host", "t1", T0)
+    assert action.detail == {"moved": 2} and action.room is not None and not action.room.open
+    result = action.apply()
     assert not event.rooms["t1"].open and event.rooms["t1"].occupants == {}
-    moved = messages(action.out, "moved")
+    moved = messages(result, "moved")
     assert {m.to for m in moved} == {ToPerson("anna"), ToPerson("mod")}
     assert all(m.data["reason"] == "room_closed" and m.data["by"] == "Host" for m in moved)
     assert event.people["anna"].room == "lobby"
-    event.open_room("host", "t1", T0)
+    event.open_room("host", "t1", T0).apply()
     assert event.rooms["t1"].open
 
 
@@ -91,14 +95,14 @@ def test_the_lobby_cannot_be_closed() -> None:
 def test_announce_and_timer_reach_everyone() -> None:
     """announce and timer:set/clear go to the whole event; setting again extends the timer."""
     event = staffed()
-    ann = messages(event.announce("host", "Tervetuloa", T0).out, "announcement")[0]
+    ann = messages(event.announce("host", "Tervetuloa", T0).apply(), "announcement")[0]
     assert ann.to == ToEvent("fair") and ann.data["text"] == "Tervetuloa"
     assert ann.data["from"] == "host" and ann.data["name"] == "Host"
-    first = event.set_timer("host", 60, "Kierros 1", T0)
+    first = event.set_timer("host", 60, "Kierros 1", T0).apply()
     assert first.reply["timer"] == {"label": "Kierros 1", "ends_at": T0 + 60_000}
-    event.set_timer("host", 120, "Kierros 1", T0 + 1000)
+    event.set_timer("host", 120, "Kierros 1", T0 + 1000).apply()
     assert event.timer is not None and event.timer.ends_at == T0 + 121_000
-    cleared = messages(event.clear_timer("host", T0).out, "timer")[0]
+    cleared = messages(event.clear_timer("host", T0).apply(), "timer")[0]
     assert cleared.data is None and event.timer is None
 
 
@@ -109,10 +113,12 @@ def test_recall_moves_attendees_not_staff() -> None:
     event.enter("bert", "t2", T0)
     event.enter("mod", "t2", T0)
     action = event.recall("host", T0)
-    assert action.reply == {"moved": 2}
+    assert action.detail == {"moved": 2}
+    result = action.apply()
+    assert result.reply == {"moved": 2}
     assert event.people["anna"].room == event.people["bert"].room == "lobby"
     assert event.people["mod"].room == "t2"
-    assert all(m.data["reason"] == "recall" for m in messages(action.out, "moved"))
+    assert all(m.data["reason"] == "recall" for m in messages(result, "moved"))
 
 
 # --- moderators --------------------------------------------------------------------
@@ -123,8 +129,10 @@ def test_timed_mute_blocks_talk_and_expires() -> None:
     event = staffed()
     action = event.mute("mod", "anna", 5, T0)
     until = T0 + 5 * 60_000
-    assert action.reply == {"until": until}
-    muted = messages(action.out, "muted")[0]
+    assert action.detail == {"minutes": 5, "until": until}
+    result = action.apply()
+    assert result.reply == {"until": until}
+    muted = messages(result, "muted")[0]
     assert muted.to == ToPerson("anna") and muted.data == {"until": until, "by": "Mod"}
     assert event.people["anna"].is_muted(T0 + 1)
     assert event.expire_mutes(until - 1) == []
@@ -139,9 +147,9 @@ def test_timed_mute_blocks_talk_and_expires() -> None:
 def test_open_mute_lasts_until_unmute() -> None:
     """A mute without minutes never expires; unmute lifts it and tells the target."""
     event = staffed()
-    event.mute("host", "mod", None, T0)
+    event.mute("host", "mod", None, T0).apply()
     assert event.expire_mutes(T0 + 10**9) == []
-    out = event.unmute("host", "mod", T0).out
+    out = event.unmute("host", "mod", T0).apply().out
     assert messages(out, "unmuted")[0].to == ToPerson("mod")
     assert not event.people["mod"].is_muted(T0)
 
@@ -154,8 +162,9 @@ def test_moderator_move_ignores_capacity() -> None:
         event.enter(pid, "t1", T0)
     assert event.rooms["t1"].is_full
     action = event.moderator_move("mod", "anna", "t1", T0)
+    result = action.apply()
     assert event.people["anna"].room == "t1"
-    moved = messages(action.out, "moved")[0]
+    moved = messages(result, "moved")[0]
     assert moved.data["reason"] == "moderator" and moved.data["by"] == "Mod"
     assert action.detail == {"from": "lobby", "room": "t1"}
 
@@ -173,11 +182,12 @@ def test_kick_tells_then_ends_the_session() -> None:
     """mod:kick sends kicked with the reason, then EndSession, and takes them off the floor."""
     event = staffed()
     action = event.kick("mod", "anna", "spam", True, T0)
-    kicked = messages(action.out, "kicked")[0]
+    out = action.apply().out
+    kicked = messages(out, "kicked")[0]
     assert kicked.to == ToPerson("anna") and kicked.data == {"reason": "spam"}
-    ends = [o for o in action.out if isinstance(o, EndSession)]
+    ends = [o for o in out if isinstance(o, EndSession)]
     assert [e.person for e in ends] == ["anna"]
-    assert action.out.index(kicked) < action.out.index(ends[0])
+    assert out.index(kicked) < out.index(ends[0])
     assert event.people["anna"].room is None
     assert action.detail == {"reason": "spam", "ban": True}
 
@@ -271,7 +281,9 @@ def test_staff_actions_are_rate_limited() -> None:
 def test_flag_goes_to_staff_online() -> None:
     """flag returns the record and sends flag:new to staff; flagging oneself is refused."""
     event = staffed()
-    record, out = event.flag("anna", "bert", "rude", T0)
+    flagged = event.flag("anna", "bert", "rude", T0)
+    record, out = flagged.flag, flagged.out
+    assert flagged.reply == {"flag": record["flag"]}
     assert record["from"] == "anna" and record["person"] == "bert" and record["at"] == T0
     new = messages(out, "flag:new")[0]
     assert new.to == ToStaff("fair") and new.data == record
@@ -292,9 +304,30 @@ def test_unban_lifts_only_a_ban_within_rank() -> None:
     anna = arrive(event, "anna")
     with pytest.raises(Conflict):
         event.unban(mod.id, anna.id, T0)
-    event.kick(mod.id, anna.id, "spam", True, T0)
+    event.kick(mod.id, anna.id, "spam", True, T0).apply()
     assert anna.banned
     with pytest.raises(Forbidden):
         event.unban(mod.id, host.id, T0)
     action = event.unban(mod.id, anna.id, T0)
+    assert anna.banned
+    action.apply()
     assert not anna.banned and action.log_entry()["action"] == "mod:unban"
+
+
+# --- plan, then apply ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*HOST_ACTIONS, *MOD_ACTIONS])
+def test_a_plan_changes_nothing_until_applied(name: str) -> None:
+    """Every staff action decides without changing memory; only apply() changes it."""
+    event = staffed()
+    event.enter("bert", "t2", T0)
+    event.enter("anna", "t1", T0)
+    event.presence(T0)
+    before = state(event)
+    if name in HOST_ACTIONS:
+        action = HOST_ACTIONS[name](event, "host")
+    else:
+        action = MOD_ACTIONS[name](event, "host", "bert")
+    assert state(event) == before and event.presence(T0) == []
+    assert isinstance(action.apply(), Result)

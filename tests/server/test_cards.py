@@ -230,10 +230,6 @@ async def test_report_counts_without_cards(server: Server) -> None:
     await exchange(people[0], people[1])
     await exchange(people[0], people[2])
     await people[1].call("enter", {"room": (await people[0].welcome())["rooms"][2]["id"]})
-    reporter = server.world()
-    from server.visits import VisitLog
-
-    await VisitLog(reporter).flush()
     status, ctype, text = await get(server, "/api/events/testfair/report", host)
     assert status == 200
     import json

@@ -31,7 +31,8 @@ async def test_welcome_has_the_contract_shape(server: Server) -> None:
     anna = await server.join("Anna", organization="Yhdistys ry", email="anna@example.fi")
     welcome = await anna.connect()
     assert welcome is not None
-    assert set(welcome) == {"event", "me", "rooms", "people", "room", "requests"}
+    assert set(welcome) == {"event", "me", "rooms", "people", "room", "requests",
+                            "requests_total", "requests_next"}  # the last two: extensions
     assert set(welcome["event"]) == {
         "slug", "title", "description", "lobby", "timer", "tick_hz", "presence_hz",
         "grace_seconds", "room_size",

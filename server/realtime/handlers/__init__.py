@@ -1,20 +1,26 @@
 """Request handlers: one small function per contract request.
 
 Each takes the request's context and its validated command, calls the domain
-(and storage where a promise of durability needs it) and returns the ack's
-extra fields with the outbox to deliver. Parsing happened before (the
-command's `parse`); errors are translated after (`server.realtime.namespace`).
+(and storage where a promise of durability needs it) and returns the domain's
+`Result`: the ack's extra fields and the outbox to deliver. Parsing happened
+before (the command's `parse`); errors are translated after
+(`server.realtime.namespace`).
+
+Each handler module has one table, `HANDLERS`, from command class to handler;
+`server.app` merges them (`merge`) and hands the merged table to the
+namespace, as it adds each HTTP module's routes. No registry, no import side
+effects.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from rooms import commands as c
 from rooms.event import Event
-from rooms.outbound import Outbox
+from rooms.outbound import Result
 from server.world import World
 
 
@@ -26,20 +32,16 @@ class Context:
     now: int
 
 
-Reply = tuple[dict[str, Any], Outbox]
-Handler = Callable[[Context, Any], Awaitable[Reply]]
-ROUTES: dict[str, Handler] = {}
+Handler = Callable[[Context, Any], Awaitable[Result]]
+Handlers = Mapping[type[c.Command], Handler]
 
 
-def route(command: type[c.Command]) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ROUTES[command.name] = fn
-        return fn
-    return register
-
-
-
-
-def load_all() -> None:
-    """Import every handler module so their routes are registered."""
-    from server.realtime.handlers import cards, floor, staff  # noqa: F401
+def merge(*tables: Handlers) -> dict[type[c.Command], Handler]:
+    """One table from the handler modules' tables; a command handled twice is an error."""
+    merged: dict[type[c.Command], Handler] = {}
+    for table in tables:
+        for command, handler in table.items():
+            if command in merged:
+                raise ValueError(f"two handlers for {command.name!r}")
+            merged[command] = handler
+    return merged

@@ -9,34 +9,38 @@ from __future__ import annotations
 
 from rooms import commands as c
 from rooms.cards import Exchange
-from server.realtime.handlers import Context, Reply, route
+from rooms.outbound import Result
+from server.realtime.handlers import Context, Handlers
 
 
-async def _exchange(ctx: Context, ex: Exchange) -> Reply:
+async def _exchange(ctx: Context, ex: Exchange) -> Result:
     event = ctx.event
     await ctx.world.storage.cards.save_exchange(
         event.slug, ex, event.people[ex.requester], event.people[ex.accepter])
-    contact, out = event.complete_exchange(ex)
-    return {"contact": contact}, out
+    return event.complete_exchange(ex)
 
 
-@route(c.RequestCard)
-async def request_card(ctx: Context, cmd: c.RequestCard) -> Reply:
+async def request_card(ctx: Context, cmd: c.RequestCard) -> Result:
     async with ctx.world.card_lock(ctx.event.slug):
         plan = ctx.event.plan_card_request(ctx.person, cmd.to, ctx.now)
         if isinstance(plan, Exchange):
             return await _exchange(ctx, plan)
         if plan.id in ctx.event.card_requests:
-            return {"request": plan.id}, []
+            return Result({"request": plan.id})
         await ctx.world.storage.cards.save_request(ctx.event.slug, plan)
-        return {"request": plan.id}, ctx.event.add_card_request(plan)
+        return ctx.event.add_card_request(plan)
 
 
-@route(c.RespondCard)
-async def respond_card(ctx: Context, cmd: c.RespondCard) -> Reply:
+async def respond_card(ctx: Context, cmd: c.RespondCard) -> Result:
     async with ctx.world.card_lock(ctx.event.slug):
         plan = ctx.event.plan_card_response(ctx.person, cmd.request, cmd.accept, ctx.now)
         if isinstance(plan, Exchange):
             return await _exchange(ctx, plan)
         await ctx.world.storage.cards.delete_request(plan.id)
-        return {}, ctx.event.decline(plan)
+        return ctx.event.decline(plan)
+
+
+HANDLERS: Handlers = {
+    c.RequestCard: request_card,
+    c.RespondCard: respond_card,
+}

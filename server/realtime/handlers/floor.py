@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 from rooms import commands as c
-from server.realtime.handlers import Context, Reply, route
+from rooms.outbound import Result
+from server.realtime.handlers import Context, Handlers
 
 
-@route(c.Enter)
-async def enter(ctx: Context, cmd: c.Enter) -> Reply:
-    detail, out = ctx.event.enter(ctx.person, cmd.room, ctx.now)
-    return {"room": detail}, out
+async def enter(ctx: Context, cmd: c.Enter) -> Result:
+    return ctx.event.enter(ctx.person, cmd.room, ctx.now)
 
 
-@route(c.Say)
-async def say(ctx: Context, cmd: c.Say) -> Reply:
-    message, out = ctx.event.say(ctx.person, cmd.text, ctx.now, cmd.room)
-    return {"message": message}, out
+async def say(ctx: Context, cmd: c.Say) -> Result:
+    return ctx.event.say(ctx.person, cmd.text, ctx.now, cmd.room)
 
 
-@route(c.Whisper)
-async def whisper(ctx: Context, cmd: c.Whisper) -> Reply:
-    message, out = ctx.event.whisper(ctx.person, cmd.to, cmd.text, ctx.now)
-    return {"message": message}, out
+async def whisper(ctx: Context, cmd: c.Whisper) -> Result:
+    return ctx.event.whisper(ctx.person, cmd.to, cmd.text, ctx.now)
 
 
-@route(c.SetStatus)
-async def status(ctx: Context, cmd: c.SetStatus) -> Reply:
-    ctx.event.set_status(ctx.person, cmd.status, ctx.now)
-    return {}, []
+async def status(ctx: Context, cmd: c.SetStatus) -> Result:
+    return ctx.event.set_status(ctx.person, cmd.status, ctx.now)
 
 
-@route(c.Wave)
-async def wave(ctx: Context, cmd: c.Wave) -> Reply:
-    return {}, ctx.event.wave(ctx.person, cmd.to, ctx.now)
+async def wave(ctx: Context, cmd: c.Wave) -> Result:
+    return ctx.event.wave(ctx.person, cmd.to, ctx.now)
+
+
+HANDLERS: Handlers = {
+    c.Enter: enter,
+    c.Say: say,
+    c.Whisper: whisper,
+    c.SetStatus: status,
+    c.Wave: wave,
+}
