@@ -256,6 +256,7 @@ export default {
   "error.muted": "You are muted, so you cannot send messages now.",
   "error.rate_limited": "That was a lot at once. Wait a moment and try again.",
   "error.conflict": "That is already done.",
+  "error.moved": "You are no longer at that table.",
   "error.internal": "Something went wrong on the server. Please try again.",
   "error.timeout": "No answer from the server. Check your connection.",
   "error.network": "Could not reach the server. Check your connection.",

@@ -256,6 +256,7 @@ export default {
   "error.muted": "Sinut on mykistetty, joten et voi lähettää viestejä nyt.",
   "error.rate_limited": "Liian monta kerralla. Odota hetki ja yritä uudelleen.",
   "error.conflict": "Se on jo tehty.",
+  "error.moved": "Et ole enää siinä pöydässä.",
   "error.internal": "Palvelimella meni jokin vikaan. Yritä uudelleen.",
   "error.timeout": "Palvelin ei vastannut. Tarkista yhteytesi.",
   "error.network": "Palvelimeen ei saatu yhteyttä. Tarkista yhteytesi.",

@@ -256,6 +256,7 @@ export default {
   "error.muted": "Du är tystad och kan inte skicka meddelanden nu.",
   "error.rate_limited": "Det blev för mycket på en gång. Vänta en stund och försök igen.",
   "error.conflict": "Det är redan gjort.",
+  "error.moved": "Du sitter inte längre vid det bordet.",
   "error.internal": "Något gick fel på servern. Försök igen.",
   "error.timeout": "Servern svarade inte. Kontrollera din anslutning.",
   "error.network": "Det gick inte att nå servern. Kontrollera din anslutning.",
