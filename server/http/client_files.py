@@ -9,7 +9,7 @@ from aiohttp import web
 
 from server.keys import WORLD
 
-CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+CLIENT_DIR = Path(__file__).resolve().parents[2] / "client"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
