@@ -266,11 +266,138 @@ class Kick(Command):
     ban: bool = field(optional_flag)
 
 
+# --- voice and video (contract v1.2, Media) -----------------------------------------
+
+#: Longest SDP accepted, in characters (Chromium's offers with simulcast are ~10 k).
+MAX_SDP = 60_000
+#: Longest ICE candidate line.
+MAX_CANDIDATE = 1_000
+PEER_CONNECTIONS = ("publisher", "subscriber")
+
+
+def sdp(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string", field=name)
+    if len(value) > MAX_SDP:
+        raise BadRequest(f"{name} is longer than {MAX_SDP} characters", field=name)
+    if not value.startswith("v=0") or "\nm=" not in value:
+        raise BadRequest(f"{name} is not a session description", field=name)
+    return value
+
+
+def optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
+    if data.get(name) is None:
+        return None
+    return v.flag(data, name)
+
+
+def peer_connection(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value not in PEER_CONNECTIONS:
+        raise BadRequest(f"{name} must be publisher or subscriber", field=name)
+    return str(value)
+
+
+def candidate(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """An RTCIceCandidateInit, or null for the end of candidates."""
+    if name not in data:
+        raise BadRequest(f"{name} is required (null for no more)", field=name)
+    value = data[name]
+    if value is None:
+        return None
+    found = v.mapping(value, frozenset({"candidate", "sdpMid", "sdpMLineIndex",
+                                        "usernameFragment"}))
+    line = v.text(found, "candidate", max_len=MAX_CANDIDATE, min_len=0)
+    if line is None:
+        raise BadRequest("candidate.candidate is required", field=name)
+    if line and not line.startswith(("candidate:", "a=candidate:")):
+        raise BadRequest("candidate.candidate is not an ICE candidate", field=name)
+    out: dict[str, Any] = {"candidate": line}
+    mid = found.get("sdpMid")
+    if mid is not None:
+        if not isinstance(mid, str) or len(mid) > 32:
+            raise BadRequest("candidate.sdpMid must be a short string", field=name)
+        out["sdpMid"] = mid
+    index = found.get("sdpMLineIndex")
+    if index is not None:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 256:
+            raise BadRequest("candidate.sdpMLineIndex must be a small integer", field=name)
+        out["sdpMLineIndex"] = index
+    if "sdpMid" not in out and "sdpMLineIndex" not in out:
+        raise BadRequest("candidate needs sdpMid or sdpMLineIndex", field=name)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Publish(Command):
+    name = "media:publish"
+    sdp: str = field(sdp)
+    audio: bool = field(optional_flag)
+    video: bool = field(optional_flag)
+    screen: bool = field(optional_flag)
+
+    def __post_init__(self) -> None:
+        if not (self.audio or self.video or self.screen):
+            raise BadRequest("publish at least one of audio, video and screen")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UpdateMedia(Command):
+    name = "media:update"
+    audio: bool | None = field(optional_bool)
+    video: bool | None = field(optional_bool)
+    screen: bool | None = field(optional_bool)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unpublish(Command):
+    name = "media:unpublish"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Subscribe(Command):
+    name = "media:subscribe"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer(Command):
+    name = "media:answer"
+    offer: str = field(ident)
+    sdp: str = field(sdp)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Candidate(Command):
+    name = "media:candidate"
+    pc: str = field(peer_connection)
+    candidate: dict[str, Any] | None = field(candidate)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unsubscribe(Command):
+    name = "media:unsubscribe"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StageInvite(Command):
+    name = "stage:invite"
+    person: str = field(ident)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StageRemove(Command):
+    name = "stage:remove"
+    person: str = field(ident)
+
+
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls
     for cls in (
         Enter, Move, Say, Whisper, SetStatus, Wave, RequestCard, RespondCard, Flag,
         CreateRoom, UpdateRoom, OpenRoom, CloseRoom, Announce, SetTimer, ClearTimer, Recall,
         Mute, Unmute, ModMove, Kick, Unban,
+        Publish, UpdateMedia, Unpublish, Subscribe, Answer, Candidate, Unsubscribe,
+        StageInvite, StageRemove,
     )
 }

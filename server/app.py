@@ -13,6 +13,7 @@ from server.config import Config
 from server.http import client_files, connections, events, health, me, staff
 from server.http.errors import error_middleware
 from server.keys import (
+    CALLS,
     CONFIG,
     DELIVERY,
     GC_PAUSES,
@@ -25,10 +26,13 @@ from server.keys import (
     WATCHDOG,
     WORLD,
 )
+from server.media.calls import Calls
+from server.media.settings import build_engine
 from server.realtime import tuning
 from server.realtime.delivery import Delivery
 from server.realtime.handlers import cards as card_requests
 from server.realtime.handlers import floor as floor_requests
+from server.realtime.handlers import media as media_requests
 from server.realtime.handlers import merge
 from server.realtime.handlers import staff as staff_requests
 from server.realtime.namespace import FloorNamespace, create_sio
@@ -59,14 +63,21 @@ def create_app(config: Config) -> web.Application:
                      connect_timeout=config.connect_timeout,
                      max_queued_bytes=config.max_queued_bytes)
     delivery = Delivery(sio, sessions)
-    handlers = merge(*REQUEST_TABLES)
-    sio.register_namespace(FloorNamespace(world, sessions, delivery, handlers, config.tuning))
+    # Voice and video: no engine when media is off or no Janus can be had; then
+    # every media request is `unavailable` and everything else works.
+    engine = build_engine(config.media, config.database.parent / "janus")
+    calls = Calls(config.media, engine, delivery, lambda: world.events)
+    delivery.observers.append(calls.observe)
+    handlers = merge(*REQUEST_TABLES, media_requests.handlers(calls))
+    sio.register_namespace(FloorNamespace(world, sessions, delivery, handlers, config.tuning,
+                                          welcome_extra=calls.welcome))
     sio.attach(app)
     app[CONFIG] = config
     app[WORLD] = world
     app[SESSIONS] = sessions
     app[SIO] = sio
     app[DELIVERY] = delivery
+    app[CALLS] = calls
     app[GC_PAUSES] = metrics.GcPauses()
     app[WATCHDOG] = LoopWatchdog()
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
@@ -83,7 +94,15 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_visit_log)
     app.cleanup_ctx.append(_seat_log)
     app.cleanup_ctx.append(_retention)
+    app.cleanup_ctx.append(_calls)
     return app
+
+
+async def _calls(app: web.Application) -> AsyncIterator[None]:
+    """The media engine (a managed Janus by default) and the tasks that follow it."""
+    await app[CALLS].start()
+    yield
+    await app[CALLS].stop()
 
 
 async def _storage_and_world(app: web.Application) -> AsyncIterator[None]:

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from rooms.ratelimit import Limits
 from server.config import Config
+from server.media.calls import Calls
 from server.metrics import GcPauses
 from server.realtime.delivery import Delivery
 from server.realtime.namespace import SocketServer
@@ -27,3 +28,4 @@ WATCHDOG = web.AppKey("watchdog", LoopWatchdog)
 VISITS = web.AppKey("visits", VisitLog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)
 RETENTION = web.AppKey("retention", Retention)
+CALLS = web.AppKey("calls", Calls)

@@ -18,6 +18,7 @@ SERVER_EVENTS: frozenset[str] = frozenset({
     "welcome", "positions", "room:joined", "room:left", "presence", "chat", "whisper",
     "announcement", "timer", "card:requested", "card:exchanged", "card:declined", "waved",
     "flag:new", "moved", "muted", "unmuted", "kicked", "replaced", "error",
+    "media:offer", "media:candidate", "media:streams", "media:ended", "stage",
 })
 
 __all__ = ["CLIENT_EVENTS", "ERROR_CODES", "SERVER_EVENTS"]

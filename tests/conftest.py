@@ -28,6 +28,9 @@ max_payload = 65536
 [limits]
 move = {{ burst = 400, per_second = 400 }}
 
+[media]
+{media}
+
 [[events]]
 slug = "testfair"
 title = "Test fair"
@@ -48,9 +51,12 @@ theme = "Youth"
 """
 
 
-def write_config(folder: Path, grace: float = 5, extra: str = "") -> Path:
+def write_config(folder: Path, grace: float = 5, extra: str = "",
+                 media: str = "enabled = false") -> Path:
+    """The test fair; media is off unless `media` says otherwise (a Janus each)."""
     path = folder / "config.toml"
-    path.write_text(TEST_CONFIG.format(grace=grace) + textwrap.dedent(extra), encoding="utf-8")
+    path.write_text(TEST_CONFIG.format(grace=grace, media=textwrap.dedent(media)) + textwrap.dedent(extra),
+                    encoding="utf-8")
     return path
 
 

@@ -83,10 +83,10 @@ export function createCall(ctx, { onChange, onError }) {
       const pc = new RTCPeerConnection(ice());
       sub = { pc, offer: null, streams: new Map() };
       trickle("subscriber", pc);
-      pc.addEventListener("track", (e) => attach(e.transceiver?.mid ?? e.track.id, e.track));
+      pc.addEventListener("track", () => sync());
     }
     sub.offer = offer;
-    for (const s of streams || []) sub.streams.set(String(s.mid), { person: s.person, kind: s.kind });
+    sub.streams = new Map((streams || []).map((s) => [String(s.mid), { person: s.person, kind: s.kind }]));
     try {
       await sub.pc.setRemoteDescription({ type: "offer", sdp });
       for (const c of pending.subscriber.splice(0)) await sub.pc.addIceCandidate(c).catch(() => {});
@@ -97,52 +97,65 @@ export function createCall(ctx, { onChange, onError }) {
     } catch (err) {
       onError?.("media.failed", err);
     }
-    prune();
-    changed();
+    sync();
   }
 
-  function attach(mid, track) {
-    const info = sub?.streams.get(String(mid));
-    if (!info) return;
-    const r = remote.get(info.person) || {};
-    r[info.kind] = track;
-    if (info.kind === "audio" && audioCtx) {
-      // Chromium feeds Web Audio from a remote track only while an element plays it.
-      const stream = new MediaStream([track]);
-      r.el = r.el || Object.assign(new Audio(), { muted: true, autoplay: true });
-      r.el.srcObject = stream;
-      r.el.play?.().catch(() => {});
-      const source = audioCtx.createMediaStreamSource(stream);
-      r.gain = audioCtx.createGain();
-      r.analyser = audioCtx.createAnalyser();
-      r.analyser.fftSize = 256;
-      source.connect(r.analyser);
-      source.connect(r.gain).connect(audioCtx.destination);
-    }
-    track.addEventListener("ended", () => { prune(); changed(); });
-    remote.set(info.person, r);
-    place();
-    changed();
-  }
-
-  /** Forget remote tracks the subscriber no longer carries. */
-  function prune() {
+  /**
+   * Make `remote` match what the subscriber carries now: every active m-line the
+   * offer named, by person and kind. Janus reuses m-lines (a feed that leaves goes
+   * inactive, a later one takes its place), so this reads the transceivers after
+   * each negotiation rather than counting on track events.
+   */
+  function sync() {
     if (!sub) return;
     const live = new Map();
     for (const tr of sub.pc.getTransceivers()) {
       const info = sub.streams.get(String(tr.mid));
-      if (!info || tr.currentDirection === "inactive" || tr.direction === "inactive") continue;
-      live.set(`${info.person}:${info.kind}`, tr.receiver.track);
+      const dir = tr.currentDirection || tr.direction;
+      if (!info || dir === "inactive" || dir === "stopped" || tr.stopped) continue;
+      live.set(`${info.person}:${info.kind}`, { ...info, track: tr.receiver.track });
     }
     for (const [person, r] of remote) {
       for (const kind of ["audio", "video", "screen"]) {
-        if (r[kind] && !live.has(`${person}:${kind}`)) {
-          if (kind === "audio") { r.gain?.disconnect(); r.analyser?.disconnect(); r.gain = null; r.analyser = null; if (r.el) r.el.srcObject = null; }
-          r[kind] = null;
-        }
+        const now = live.get(`${person}:${kind}`);
+        if (r[kind] && (!now || now.track !== r[kind])) detach(r, kind);
       }
       if (!r.audio && !r.video && !r.screen) remote.delete(person);
     }
+    for (const s of live.values()) {
+      const r = remote.get(s.person) || {};
+      if (r[s.kind] !== s.track) attach(r, s.kind, s.track);
+      remote.set(s.person, r);
+    }
+    place();
+    changed();
+  }
+
+  function attach(r, kind, track) {
+    r[kind] = track;
+    if (kind !== "audio" || !audioCtx) return;
+    // Chromium feeds Web Audio from a remote track only while an element plays it.
+    const stream = new MediaStream([track]);
+    r.el = r.el || Object.assign(new Audio(), { muted: true, autoplay: true });
+    r.el.srcObject = stream;
+    r.el.play?.().catch(() => {});
+    const source = audioCtx.createMediaStreamSource(stream);
+    r.gain = audioCtx.createGain();
+    r.analyser = audioCtx.createAnalyser();
+    r.analyser.fftSize = 256;
+    source.connect(r.analyser);
+    source.connect(r.gain).connect(audioCtx.destination);
+  }
+
+  function detach(r, kind) {
+    if (kind === "audio") {
+      r.gain?.disconnect();
+      r.analyser?.disconnect();
+      r.gain = null;
+      r.analyser = null;
+      if (r.el) r.el.srcObject = null;
+    }
+    r[kind] = null;
   }
 
   /** Set every voice's volume from the distance to it in the table's space. */
@@ -190,36 +203,50 @@ export function createCall(ctx, { onChange, onError }) {
 
   // ---- speaking: the publisher ----------------------------------------------------
 
-  async function capture({ audio, video, screen }) {
-    if (screen) return navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    return navigator.mediaDevices.getUserMedia({
-      audio: audio ? (devices.audio ? { deviceId: { exact: devices.audio } } : true) : false,
-      video: video ? { ...(devices.video ? { deviceId: { exact: devices.video } } : {}), width: { ideal: 640 }, height: { ideal: 360 } } : false,
-    });
+  /** Open one device: the microphone, the camera, or a screen to share. */
+  async function capture(kind) {
+    if (kind === "screen") {
+      return (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+    }
+    if (kind === "audio") {
+      const audio = devices.audio ? { deviceId: { exact: devices.audio } } : true;
+      return (await navigator.mediaDevices.getUserMedia({ audio })).getAudioTracks()[0];
+    }
+    const video = { ...(devices.video ? { deviceId: { exact: devices.video } } : {}), width: { ideal: 640 }, height: { ideal: 360 } };
+    return (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks()[0];
   }
 
-  /** Start sending: asks for the devices only now. */
+  /**
+   * Start sending. The publisher always offers three m-lines, microphone, camera
+   * and screen (the engine reads them in that order), and only the devices asked
+   * for get a track; turning another on later is a `replaceTrack`, with no new
+   * negotiation. A device is opened only when it is turned on.
+   */
   async function publish(want) {
     if (pub) return update(want);
-    let stream;
+    const tracks = {};
     try {
-      stream = await capture(want);
+      for (const kind of ["audio", "video", "screen"]) if (want[kind]) tracks[kind] = await capture(kind);
     } catch (err) {
+      for (const t of Object.values(tracks)) t.stop();
       onError?.(mediaErrorCode(err), err);
       return false;
     }
     const pc = new RTCPeerConnection(ice());
     trickle("publisher", pc);
-    for (const track of stream.getTracks()) {
-      const opts = { direction: "sendonly", streams: [stream] };
-      if (track.kind === "video" && !want.screen) {
-        // Simulcast: small tiles take the low layer.
-        opts.sendEncodings = [{ rid: "h", maxBitrate: 600_000 }, { rid: "l", scaleResolutionDownBy: 4, maxBitrate: 120_000 }];
-      }
-      pc.addTransceiver(track, opts);
-    }
-    const sending = { audio: !!want.audio, video: !!want.video && !want.screen, screen: !!want.screen };
-    pub = { pc, stream, sending };
+    const stream = new MediaStream(Object.values(tracks));
+    const senders = {
+      audio: pc.addTransceiver(tracks.audio || "audio", { direction: "sendonly", streams: [stream] }).sender,
+      // Simulcast: small tiles take the low layer.
+      video: pc.addTransceiver(tracks.video || "video", {
+        direction: "sendonly", streams: [stream],
+        sendEncodings: [{ rid: "h", maxBitrate: 600_000 }, { rid: "l", scaleResolutionDownBy: 4, maxBitrate: 120_000 }],
+      }).sender,
+      screen: pc.addTransceiver(tracks.screen || "video", { direction: "sendonly", streams: [stream] }).sender,
+    };
+    const sending = { audio: !!tracks.audio, video: !!tracks.video, screen: !!tracks.screen };
+    pub = { pc, stream, senders, tracks, sending };
+    if (tracks.screen) tracks.screen.addEventListener("ended", () => update({ screen: false }));
     try {
       await pc.setLocalDescription(await pc.createOffer());
       const ack = await ctx.request(C.MEDIA_PUBLISH, { sdp: pc.localDescription.sdp, ...sending });
@@ -235,28 +262,48 @@ export function createCall(ctx, { onChange, onError }) {
     return true;
   }
 
-  /** Turn the microphone or camera on or off while publishing. */
+  /** Turn the microphone, camera or screen on or off while publishing. */
   async function update(want) {
     if (!pub) return publish(want);
     const next = { ...pub.sending, ...want };
-    const needs = (kind) => next[kind] && !pub.stream.getTracks().some((t) => t.kind === (kind === "audio" ? "audio" : "video"));
-    if (needs("audio") || needs("video")) {
-      // A device we never opened: start again with both.
-      await unpublish();
-      return publish(next);
+    if (!next.audio && !next.video && !next.screen) { await unpublish(); return true; }
+    const opened = [];
+    try {
+      for (const kind of ["audio", "video", "screen"]) {
+        if (next[kind] && !pub.tracks[kind]) {
+          const track = await capture(kind);
+          opened.push(kind);
+          pub.tracks[kind] = track;
+          pub.stream.addTrack(track);
+          await pub.senders[kind].replaceTrack(track);
+          if (kind === "screen") track.addEventListener("ended", () => update({ screen: false }));
+        }
+      }
+    } catch (err) {
+      for (const kind of opened) stopTrack(kind);
+      onError?.(mediaErrorCode(err), err);
+      return false;
     }
-    for (const tr of pub.stream.getAudioTracks()) tr.enabled = !!next.audio;
-    for (const tr of pub.stream.getVideoTracks()) tr.enabled = !!(next.video || next.screen);
     const ack = await ctx.request(C.MEDIA_UPDATE, { audio: !!next.audio, video: !!next.video, screen: !!next.screen });
     if (!ack.ok) {
-      for (const tr of pub.stream.getAudioTracks()) tr.enabled = !!pub.sending.audio;
+      for (const kind of opened) stopTrack(kind);
       onError?.(`error.${ack.error?.code}`, ack.error);
       return false;
     }
+    // What is turned off stops at once: the device is closed, its light goes out.
+    for (const kind of ["audio", "video", "screen"]) if (!next[kind] && pub.tracks[kind]) stopTrack(kind);
     pub.sending = next;
-    if (!next.audio && !next.video && !next.screen) await unpublish();
     changed();
     return true;
+  }
+
+  function stopTrack(kind) {
+    const track = pub?.tracks[kind];
+    if (!track) return;
+    track.stop();
+    pub.stream.removeTrack(track);
+    pub.senders[kind].replaceTrack(null).catch(() => {});
+    delete pub.tracks[kind];
   }
 
   async function unpublish() {
@@ -267,7 +314,7 @@ export function createCall(ctx, { onChange, onError }) {
   }
 
   function closePub() {
-    for (const tr of pub?.stream.getTracks() || []) tr.stop(); // the camera light goes off
+    for (const tr of Object.values(pub?.tracks || {})) tr.stop(); // the camera light goes off
     pub?.pc.close();
     pub = null;
   }
@@ -307,6 +354,7 @@ export function createCall(ctx, { onChange, onError }) {
     get listening() { return listening; },
     get sending() { return pub ? { ...pub.sending } : { audio: false, video: false, screen: false }; },
     get localStream() { return pub?.stream || null; },
+    get localVideo() { return pub ? (pub.tracks.screen || pub.tracks.video || null) : null; },
     get remote() { return remote; },
     get state() { return { publisher: pub?.pc.iceConnectionState || null, subscriber: sub?.pc.iceConnectionState || null }; },
     setDevices(d) { Object.assign(devices, d); if (d.speaker != null) { sinkId = d.speaker; audioCtx?.setSinkId?.(sinkId).catch(() => {}); } },

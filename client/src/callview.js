@@ -54,9 +54,8 @@ export function callView(ctx, call) {
   }
 
   async function toggleScreen() {
-    if (call.sending.screen) { await call.unpublish(); say("call.screenOff"); return; }
-    await call.unpublish();
-    if (await call.publish({ screen: true, audio: false, video: false })) say("call.screenOn");
+    const on = !call.sending.screen;
+    if (await call.update({ screen: on })) say(on ? "call.screenOn" : "call.screenOff");
   }
 
   // ---- the device check: see and hear yourself before anyone else does ----------
@@ -152,8 +151,7 @@ export function callView(ctx, call) {
     if (!choice) return;
     if (!maySpeak(ctx.state)) { say("call.stageOnly"); await call.listen(); return; }
     if (!call.listening) await call.listen();
-    await call.unpublish();
-    if (await call.publish({ audio: true, video: choice === "both", screen: false })) say(choice === "both" ? "call.videoOn" : "call.audioOn");
+    if (await call.update({ audio: true, video: choice === "both" })) say(choice === "both" ? "call.videoOn" : "call.audioOn");
   }
 
   // ---- drawing ----------------------------------------------------------------------
@@ -189,9 +187,11 @@ export function callView(ctx, call) {
 
     // Tiles: mine first when I send video, then everyone whose video I receive.
     const shown = [];
-    if (call.localStream && (sending.video || sending.screen)) shown.push({ id: ctx.state.me.id, stream: call.localStream, me: true });
+    if (call.localVideo) shown.push({ id: ctx.state.me.id, stream: new MediaStream([call.localVideo]), me: true });
     for (const [person, r] of call.remote) {
-      const track = r.screen || r.video;
+      // media:streams says what each publisher sends now; an idle m-line shows nothing.
+      const sends = ctx.state.streams.get(person) || {};
+      const track = (sends.screen && r.screen) || (sends.video && r.video) || null;
       shown.push({ id: person, stream: track ? new MediaStream([track]) : null, speaking: r.speaking, audioOnly: !track });
     }
     reconcile(tiles, shown, (s) => s.id, (s) => tileFor(s.id), (li, s) => {
@@ -211,6 +211,10 @@ export function callView(ctx, call) {
     el,
     call,
     update(changes) {
+      if (changes.has(AREAS.MEDIA) && call.listening) {
+        const others = [...ctx.state.streams.keys()].some((id) => id !== ctx.state.me?.id);
+        say(others ? "call.hearing" : "call.hearingNobody");
+      }
       if (changes.has(AREAS.EVENT) || changes.has(AREAS.MEDIA) || changes.has(AREAS.ME) || changes.has(AREAS.HERE)) render();
       if (changes.has(AREAS.POSITIONS) || changes.has(AREAS.HERE)) call.place();
     },

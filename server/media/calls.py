@@ -76,7 +76,7 @@ class Calls:
         media = self._media.get(event.slug)
         if media is None:
             media = self._media[event.slug] = Media(
-                event, enabled=self.engine is not None, max_video=self.config.max_video)
+                event.floor, enabled=self.engine is not None, max_video=self.config.max_video)
         media.enabled = self.enabled
         return media
 

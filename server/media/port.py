@@ -28,7 +28,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
-from rooms.errors import KohtaamoError
+from rooms.errors import Unavailable
 
 Pc = Literal["publisher", "subscriber"]
 Kind = Literal["audio", "video", "screen"]
@@ -36,10 +36,8 @@ Kind = Literal["audio", "video", "screen"]
 Candidate = dict[str, Any]
 
 
-class MediaUnavailable(KohtaamoError):
+class MediaUnavailable(Unavailable):
     """No media engine, or it is down or refused the request (contract code `unavailable`)."""
-
-    code = "unavailable"
 
 
 @dataclasses.dataclass(frozen=True)

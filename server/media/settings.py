@@ -49,6 +49,10 @@ class MediaConfig:
     max_publishers: int = 1000
     #: Most video tiles a page shows at once (welcome.event.media.max_video).
     max_video: int = 9
+    #: Distances in the table's space (room units): a voice is at full volume
+    #: within `hearing_full` and silent beyond `hearing_silent`, linear between.
+    hearing_full: int = 150
+    hearing_silent: int = 450
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> MediaConfig:
@@ -85,7 +89,8 @@ class MediaConfig:
         for name in ("enabled",):
             if name in values and not isinstance(values[name], bool):
                 raise ValueError(f"[media] {name} must be true or false")
-        for name in ("turn_ttl", "max_publishers", "max_video"):
+        for name in ("turn_ttl", "max_publishers", "max_video", "hearing_full",
+                     "hearing_silent"):
             if name in values and (isinstance(values[name], bool)
                                    or not isinstance(values[name], int) or values[name] < 1):
                 raise ValueError(f"[media] {name} must be a positive whole number")
@@ -93,7 +98,10 @@ class MediaConfig:
                      "turn_secret"):
             if name in values and not isinstance(values[name], str):
                 raise ValueError(f"[media] {name} must be a string")
-        return cls(**values)
+        config = cls(**values)
+        if config.hearing_full >= config.hearing_silent:
+            raise ValueError("[media] hearing_full must be less than hearing_silent")
+        return config
 
     def ice_servers_for(self, person: str, now: float) -> list[dict[str, Any]]:
         """RTCIceServer dicts for `person`'s page; TURN entries carry fresh credentials."""

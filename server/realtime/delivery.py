@@ -8,6 +8,7 @@ person's live connection), `r:<room>` (everyone seated at a table),
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rooms.outbound import EndSession, Message, Outbox, Relocate, ToEvent, ToPerson, ToRoom
@@ -36,19 +37,33 @@ def staff_channel(slug: str) -> str:
     return f"s:{slug}"
 
 
+#: Messages whose outbox observers hear of (besides moves and ended sessions).
+_NOTABLE = frozenset({"muted", "unmuted"})
+
+
 class Delivery:
     def __init__(self, sio: socketio.AsyncServer, sessions: Sessions) -> None:
         self.sio = sio
         self.sessions = sessions
+        #: Called with each outbox that moved someone, ended a session or changed a
+        #: mute, after it was delivered (media follows the floor this way).
+        self.observers: list[Callable[[Outbox], None]] = []
 
     async def __call__(self, outbox: Outbox) -> None:
+        notable = False
         for item in outbox:
             if isinstance(item, Message):
                 await self._emit(item)
+                notable = notable or item.name in _NOTABLE
             elif isinstance(item, Relocate):
                 await self._relocate(item)
+                notable = True
             elif isinstance(item, EndSession):
                 await self._end(item)
+                notable = True
+        if notable:
+            for observe in self.observers:
+                observe(outbox)
 
     async def _emit(self, message: Message) -> None:
         to = message.to

@@ -19,13 +19,14 @@ import asyncio
 import collections
 import contextvars
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import socketio
 
 from rooms.commands import COMMANDS, Move
 from rooms.errors import BadRequest, KohtaamoError, Unauthorized
+from rooms.event import Event
 from rooms.outbound import Outbox, Relocate
 from server.errors import ack_error
 from server.metrics import Requests
@@ -48,6 +49,9 @@ log = logging.getLogger(__name__)
 
 #: Error codes that spend a connection's budget of bad requests.
 _VIOLATIONS = frozenset({"bad_request", "rate_limited", "unauthorized"})
+
+#: What adds fields to a person's `welcome.event` (server.media.calls.Calls.welcome).
+WelcomeExtra = Callable[[Event, str], dict[str, Any]]
 
 #: Whether the request being handled carries an ack id.
 ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -160,13 +164,15 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     def __init__(
         self, world: World, sessions: Sessions, delivery: Delivery, handlers: Handlers,
-        tuning: Tuning | None = None,
+        tuning: Tuning | None = None, welcome_extra: WelcomeExtra | None = None,
     ) -> None:
         tuning = tuning or Tuning()
         super().__init__("/")
         self.world = world
         #: command class -> handler, every request but `move` (server.app merges them)
         self.handlers = handlers
+        #: Fields added to `welcome.event` per person (media: ICE servers, speakers).
+        self.welcome_extra = welcome_extra
         self.sessions = sessions
         self.delivery = delivery
         self.violations = Violations(world.config.rates["violations"])
@@ -233,6 +239,8 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         person = event.people[person_id]
         _resumed, out = event.connect(person_id, now_ms())
         welcome = event.welcome(person_id)
+        if self.welcome_extra is not None:
+            welcome["event"].update(self.welcome_extra(event, person_id))
         if self.sessions.sid_of(person_id) != sid:
             return
         # No await may yield between joining the channels and queueing the

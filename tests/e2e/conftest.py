@@ -43,6 +43,9 @@ presence_hz = 4
 grace_seconds = 5
 room_size = [1000, 1000]
 
+[media]
+{media}
+
 [[events]]
 slug = "messut"
 title = "Testimessut"
@@ -79,6 +82,7 @@ def _missing_prerequisite() -> str | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "join_code(code): the e2e event requires this join code")
+    config.addinivalue_line("markers", "media(table): the body of [media] (default: off)")
 
 
 try:
@@ -231,8 +235,10 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 
     `@pytest.mark.join_code("x")` gives the event a join code."""
     marker = request.node.get_closest_marker("join_code")
+    media = request.node.get_closest_marker("media")
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG.replace("{code}", marker.args[0] if marker else ""), encoding="utf-8")
+    config.write_text(CONFIG.replace("{code}", marker.args[0] if marker else "").replace(
+        "{media}", media.args[0] if media else "enabled = false"), encoding="utf-8")
     db = tmp_path / "kohtaamo.db"
     # Staff first: the running server does not see people added to its database
     # by another process until it restarts.
@@ -250,19 +256,47 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 # Package scope, not session: the sync API keeps an event loop running in this
 # thread while it is open, which would break the async server tests after it.
 @pytest.fixture(scope="package")
-def browser() -> Iterator[object]:
+def playwright() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    _require_prerequisites()  # session fixtures run before the autouse check
+    _require_prerequisites()  # package fixtures run before the autouse check
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: object) -> Iterator[object]:
+    b = playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="package")
+def media_browser(playwright: object) -> Iterator[object]:
+    """Chromium with a fake camera and microphone, permission granted (which also
+    un-hides host ICE candidates behind mDNS names)."""
+    b = playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=str(CHROMIUM), args=[
+            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"])
+    yield b
+    b.close()
 
 
 @pytest.fixture
 def new_page(browser: object) -> Iterator[object]:
     """new_page() -> a page in its own browser context (own storage: own person)."""
+    yield from _pages(browser)
+
+
+@pytest.fixture
+def new_media_page(media_browser: object) -> Iterator[object]:
+    """new_media_page() -> a page with a fake camera and microphone it may use."""
+    yield from _pages(media_browser)
+
+
+def _pages(browser: object) -> Iterator[object]:
     contexts = []
 
     def make(

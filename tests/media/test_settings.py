@@ -16,14 +16,13 @@ from tests.conftest import write_config
 
 def test_media_is_optional_and_managed_by_default(tmp_path: Path) -> None:
     """A config without [media] gets media on with a managed Janus."""
-    media = load(write_config(tmp_path)).media
+    media = load(write_config(tmp_path, media="")).media
     assert media == MediaConfig() and media.enabled and media.janus == "managed"
 
 
 def test_a_full_media_table_is_read(tmp_path: Path) -> None:
     """Every [media] setting is read into MediaConfig."""
-    media = load(write_config(tmp_path, extra="""
-        [media]
+    media = load(write_config(tmp_path, media="""
         janus = ["ws://10.0.0.5:8188"]
         janus_api_secret = "a"
         janus_token_secret = "t"
@@ -46,11 +45,12 @@ def test_a_full_media_table_is_read(tmp_path: Path) -> None:
     'janus = "somewhere"', 'janus = ["http://x"]', 'janus = ["ws://x"]',
     "rtp_ports = [10, 20]", "rtp_ports = [30000, 20000]", 'ice_servers = [{urls = "http://x"}]',
     'enabled = "yes"', "max_video = 0", "surprise = 1",
+    "hearing_full = 500\nhearing_silent = 400",
 ])
 def test_bad_media_settings_are_refused(tmp_path: Path, table: str) -> None:
     """A bad [media] value stops the server at start with a ConfigError."""
     with pytest.raises(ConfigError):
-        load(write_config(tmp_path, extra=f"[media]\n{table}\n"))
+        load(write_config(tmp_path, media=table))
 
 
 def test_build_engine_follows_the_settings(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from rooms.commands import Candidate, Publish, UpdateMedia
 from rooms.errors import BadRequest, Conflict, Forbidden, Muted, NotFound, Unavailable
 from rooms.media import Feeds, Media, Sending
-from rooms.media_commands import Candidate, Publish, UpdateMedia
 from rooms.model import Role
 from tests.rooms.helpers import T0, arrive, make_event, messages
 
@@ -18,7 +18,7 @@ SDP = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SA
 
 def setup(max_video: int = 9):  # type: ignore[no-untyped-def]
     event = make_event(capacity=None)
-    media = Media(event, enabled=True, max_video=max_video)
+    media = Media(event.floor, enabled=True, max_video=max_video)
     return event, media
 
 
@@ -30,7 +30,7 @@ def seat(event, pid: str, room: str = "t1", role: Role = Role.ATTENDEE):  # type
 def test_disabled_media_is_unavailable() -> None:
     """With media off every request fails `unavailable`."""
     event = make_event()
-    media = Media(event, enabled=False)
+    media = Media(event.floor, enabled=False)
     seat(event, "a")
     with pytest.raises(Unavailable):
         media.plan_publish("a", AUDIO, T0)
@@ -120,8 +120,7 @@ def test_moving_ends_the_publisher_and_refeeds_both_rooms() -> None:
     for pid in ("a", "b", "c"):
         media.published(pid, media.plan_publish(pid, AUDIO, T0), AUDIO)
         media.subscribed(media.plan_subscribe(pid))
-    _detail, out = event.enter("a", "t2", T0)
-    plan = media.follow(out)
+    plan = media.follow(event.enter("a", "t2", T0).out)
     assert [(e.person, e.pc, e.reason) for e in plan.ends] == [("a", "publisher", "moved")]
     assert {f.person: f.audio for f in plan.feeds} == {"a": ("c",), "b": ()}
 
@@ -136,10 +135,10 @@ def test_closing_a_table_and_kicking_end_media_with_their_reason() -> None:
     for pid in ("a", "b"):
         media.published(pid, media.plan_publish(pid, AUDIO, T0), AUDIO)
         media.subscribed(media.plan_subscribe(pid))
-    plan = media.follow(event.close_room("host", "t1", T0).out)
+    plan = media.follow(event.close_room("host", "t1", T0).apply().out)
     assert {(e.person, e.reason) for e in plan.ends} == {("a", "room_closed"),
                                                         ("b", "room_closed")}
-    plan = media.follow(event.kick("mod", "a", "spam", False, T0 + 1).out)
+    plan = media.follow(event.kick("mod", "a", "spam", False, T0 + 1).apply().out)
     assert [(e.person, e.pc, e.reason) for e in plan.ends] == [("a", "subscriber", "kicked")]
     assert "a" not in media.subscribers
 

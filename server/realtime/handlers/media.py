@@ -8,7 +8,7 @@ offers). The ack carries only what the requester needs (the SDP answer).
 
 from __future__ import annotations
 
-from rooms import media_commands as m
+from rooms import commands as m
 from rooms.media import Sending
 from rooms.outbound import Result
 from server.media.calls import Calls

@@ -1,0 +1,137 @@
+"""Talking at a table in real Chromium with a fake camera and microphone, through the
+Janus the server started itself (issue 11)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import join, my_id, open_staff, open_tab, sit_at
+
+STAT_TIMEOUT_MS = 20_000
+
+
+def rtp_ports() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        low = s.getsockname()[1] // 2 * 2
+    return f"rtp_ports = [{low}, {min(low + 99, 65535)}]"
+
+
+MEDIA = pytest.mark.media(rtp_ports())
+
+
+def inbound(page: Page, kind: str) -> dict[str, Any]:
+    """The subscriber's inbound `kind` totals: bytes received and frames decoded."""
+    return page.evaluate(
+        """kind => window.__kohtaamo.call.stats().then(s => (s.subscriber || [])
+            .filter(r => r.type === 'inbound-rtp' && r.kind === kind)
+            .reduce((t, r) => ({bytes: t.bytes + (r.bytesReceived || 0),
+                                frames: t.frames + (r.framesDecoded || 0)}),
+                    {bytes: 0, frames: 0}))""",
+        kind,
+    )
+
+
+def wait_until(page: Page, script: str, arg: Any = None) -> None:
+    page.wait_for_function(script, arg=arg, timeout=STAT_TIMEOUT_MS, polling=250)
+
+
+def audio_grows(page: Page, by: int = 2000) -> None:
+    """Inbound audio bytes grow by `by` from now."""
+    start = inbound(page, "audio")["bytes"]
+    wait_until(page, """([by, start]) => window.__kohtaamo.call.stats().then(s =>
+        (s.subscriber || []).filter(r => r.type === 'inbound-rtp' && r.kind === 'audio')
+          .reduce((t, r) => t + (r.bytesReceived || 0), 0) > start + by)""", [by, start])
+
+
+def hear_table(page: Page) -> None:
+    page.get_by_role("button", name="Hear the table").click()
+    expect(page.get_by_role("button", name="Stop hearing")).to_be_visible()
+
+
+def go_to_corner(page: Page, right: bool) -> None:
+    space = page.locator("#space")
+    space.focus()
+    for _ in range(8):
+        space.press("Shift+ArrowRight" if right else "Shift+ArrowLeft")
+        space.press("Shift+ArrowUp")
+
+
+@MEDIA
+def test_two_people_at_a_table_hear_and_see_each_other(server, new_media_page) -> None:
+    """Aino turns her microphone and camera on; Bert at her table receives her audio
+    and decodes her video; Cecilia at another table receives nothing; moving apart
+    lowers Aino's voice for Bert to silence; nothing is captured before it is asked."""
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    bert = join(new_media_page(), server, "Bert Berg")
+    cecilia = join(new_media_page(), server, "Cecilia Cruz")
+    for page in (aino, bert):
+        sit_at(page, "Työllisyys")
+    sit_at(cecilia, "Asuminen")
+    # Off until asked: no publisher, nothing live.
+    assert aino.evaluate("() => window.__kohtaamo.call.sending") == {
+        "audio": False, "video": False, "screen": False}
+    expect(aino.locator(".call-live")).to_be_hidden()
+
+    for page in (bert, cecilia):
+        hear_table(page)
+    aino.get_by_role("button", name="Turn microphone on").click()
+    expect(aino.locator(".call-live")).to_contain_text("Microphone live")
+    aino.get_by_role("button", name="Turn camera on").click()
+    expect(aino.locator(".call-live")).to_contain_text("Camera live")
+
+    audio_grows(bert)
+    wait_until(bert, """() => window.__kohtaamo.call.stats().then(s => (s.subscriber || [])
+        .some(r => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0))""")
+    expect(bert.locator(".tiles .tile")).to_have_count(1)
+    assert inbound(cecilia, "audio")["bytes"] == 0
+
+    # Distance: together in one corner, full volume; then apart, silence.
+    aino_id = my_id(aino)
+    go_to_corner(bert, right=False)
+    go_to_corner(aino, right=False)
+    wait_until(bert, "id => window.__kohtaamo.call.gains()[id] === 1", aino_id)
+    go_to_corner(aino, right=True)
+    wait_until(bert, "id => window.__kohtaamo.call.gains()[id] === 0", aino_id)
+    for page in (aino, bert, cecilia):
+        assert page.js_errors == [], page.js_errors  # type: ignore[attr-defined]
+
+
+@MEDIA
+def test_a_moderators_mute_silences_the_call_and_a_move_ends_it(
+        server, new_media_page, new_page) -> None:
+    """The moderator's mute stops Aino's audio reaching Bert although her page keeps
+    sending; the unmute brings it back; moving her to another table ends her
+    publisher there."""
+    mod = open_staff(new_page(), server, server.moderator_token)
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    bert = join(new_media_page(), server, "Bert Berg")
+    for page in (aino, bert):
+        sit_at(page, "Työllisyys")
+    hear_table(bert)
+    aino.get_by_role("button", name="Turn microphone on").click()
+    audio_grows(bert)
+
+    open_tab(mod, "Moderation")
+    from tests.e2e.pages import choose_person
+    choose_person(mod, "Aino Virtanen")
+    mod.get_by_role("button", name="Mute", exact=True).click()
+    expect(aino.locator(".muted-note")).to_contain_text("muted you")
+    # the page still sends; the engine forwards nothing of it
+    assert aino.evaluate("() => window.__kohtaamo.call.sending.audio") is True
+    wait_until(bert, """() => new Promise(done => {
+        const bytes = () => window.__kohtaamo.call.stats().then(s => (s.subscriber || [])
+          .filter(r => r.type === 'inbound-rtp' && r.kind === 'audio')
+          .reduce((t, r) => t + (r.bytesReceived || 0), 0));
+        bytes().then(a => setTimeout(() => bytes().then(b => done(b - a < 500)), 1500));
+    })""")
+    mod.get_by_role("button", name="Unmute").click()
+    audio_grows(bert)
+
+    sit_at(aino, "Asuminen")
+    expect(aino.locator(".call-live")).to_be_hidden()
+    wait_until(bert, "() => window.__kohtaamo.state.streams.size === 0")
