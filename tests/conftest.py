@@ -55,8 +55,8 @@ def write_config(folder: Path, grace: float = 5, extra: str = "",
                  media: str = "enabled = false") -> Path:
     """The test fair; media is off unless `media` says otherwise (a Janus each)."""
     path = folder / "config.toml"
-    path.write_text(TEST_CONFIG.format(grace=grace, media=textwrap.dedent(media)) + textwrap.dedent(extra),
-                    encoding="utf-8")
+    text = TEST_CONFIG.format(grace=grace, media=textwrap.dedent(media))
+    path.write_text(text + textwrap.dedent(extra), encoding="utf-8")
     return path
 
 

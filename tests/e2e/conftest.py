@@ -256,7 +256,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 # Package scope, not session: the sync API keeps an event loop running in this
 # thread while it is open, which would break the async server tests after it.
 @pytest.fixture(scope="package")
-def playwright() -> Iterator[object]:
+def pw() -> Iterator[object]:
+    """Playwright itself, once for the package (both browsers come from it)."""
     from playwright.sync_api import sync_playwright
 
     _require_prerequisites()  # package fixtures run before the autouse check
@@ -265,18 +266,18 @@ def playwright() -> Iterator[object]:
 
 
 @pytest.fixture(scope="package")
-def browser(playwright: object) -> Iterator[object]:
-    b = playwright.chromium.launch(  # type: ignore[attr-defined]
+def browser(pw: object) -> Iterator[object]:
+    b = pw.chromium.launch(  # type: ignore[attr-defined]
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield b
     b.close()
 
 
 @pytest.fixture(scope="package")
-def media_browser(playwright: object) -> Iterator[object]:
+def media_browser(pw: object) -> Iterator[object]:
     """Chromium with a fake camera and microphone, permission granted (which also
     un-hides host ICE candidates behind mDNS names)."""
-    b = playwright.chromium.launch(  # type: ignore[attr-defined]
+    b = pw.chromium.launch(  # type: ignore[attr-defined]
         executable_path=str(CHROMIUM), args=[
             *CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"])
