@@ -329,7 +329,12 @@ export function createCall(ctx, { onChange, onError }) {
   }
 
   function onEnded({ pc, reason }) {
+    const was = pub ? { ...pub.sending } : null;
     if (pc === "publisher") closePub(); else closeSub();
+    if (pc === "publisher" && reason === "engine" && was) {
+      // The media server restarted: send again what was sent, with no click.
+      setTimeout(() => publish(was), 1000);
+    }
     if (pc === "subscriber" && listening && reason !== "kicked") {
       // Moved to a table on another media server, or the engine restarted:
       // hear the new place at once, with no click.

@@ -188,12 +188,17 @@ export function callView(ctx, call) {
     // Tiles: mine first when I send video, then everyone whose video I receive.
     const shown = [];
     if (call.localVideo) shown.push({ id: ctx.state.me.id, stream: new MediaStream([call.localVideo]), me: true });
-    for (const [person, r] of call.remote) {
+    // The nearest people first (shared screens before anyone), at most max_video.
+    const here = ctx.state.here?.occupants;
+    const mine = here?.get(ctx.state.me?.id) || { x: 0, y: 0 };
+    const far = (id) => { const o = here?.get(id); return o ? Math.hypot(o.x - mine.x, o.y - mine.y) : Infinity; };
+    const remote = [...call.remote].map(([person, r]) => {
       // media:streams says what each publisher sends now; an idle m-line shows nothing.
       const sends = ctx.state.streams.get(person) || {};
       const track = (sends.screen && r.screen) || (sends.video && r.video) || null;
-      shown.push({ id: person, stream: track ? new MediaStream([track]) : null, speaking: r.speaking, audioOnly: !track });
-    }
+      return { id: person, stream: track ? new MediaStream([track]) : null, speaking: r.speaking, screen: !!sends.screen };
+    }).sort((a, b) => (b.screen - a.screen) || (far(a.id) - far(b.id)));
+    shown.push(...remote.slice(0, ctx.state.event?.media?.max_video || 9));
     reconcile(tiles, shown, (s) => s.id, (s) => tileFor(s.id), (li, s) => {
       const v = li.querySelector("video");
       const track = s.stream?.getVideoTracks()[0] || null;

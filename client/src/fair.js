@@ -27,6 +27,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
   const views = [];
   let conn = null;
   let clockSkew = 0; // server time - local time, learnt from positions ticks
+  let wasSpeaker = false;
 
   const ctx = {
     slug, token, state,
@@ -63,6 +64,12 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       if (ack.ok) notify(t("flag.sent")); else ctx.notifyError(ack.error);
     },
     moderate: (id) => { ui.selectTab("moderation"); modView?.select(id); },
+    stage: async (id, invite) => {
+      const ack = await ctx.request(invite ? C.STAGE_INVITE : C.STAGE_REMOVE, { person: id });
+      const name = state.people.get(id)?.name || "";
+      if (ack.ok) notify(t(invite ? "stage.invited" : "stage.removed", { name }));
+      else ctx.notifyError(ack.error);
+    },
     addContact: (contact) => apply(state, S.CARD_EXCHANGED, contact),
     setFlags: (flags) => ctx.apply(setFlags(state, flags)),
     erased: () => { conn?.close(); onErased(); },
@@ -341,6 +348,12 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       case S.MUTED: notify(t("chat.youWereMuted")); break;
       case S.UNMUTED: notify(t("chat.youWereUnmuted")); break;
       case S.ERROR: if (payload) ctx.notifyError(payload); break;
+      case S.STAGE: {
+        const me = state.me?.id;
+        if (payload.speakers?.includes(me) && !wasSpeaker) notify(t("stage.youAreSpeaker"));
+        wasSpeaker = !!payload.speakers?.includes(me);
+        break;
+      }
       case S.MEDIA_OFFER: call.onOffer(payload); break;
       case S.MEDIA_CANDIDATE_OUT: call.onCandidate(payload); break;
       case S.MEDIA_ENDED: notify(t(`call.ended.${call.onEnded(payload)}`)); break;

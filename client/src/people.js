@@ -49,7 +49,8 @@ export function peopleView(ctx) {
     const room = p.room && state.rooms.get(p.room);
     // Rebuild only when something shown changes, so keyboard focus stays put
     // through the presence updates that arrive twice a second.
-    const key = [p.room, here, contact, requested, room?.open, room?.title, p.role, isStaff(state)].join("|");
+    const speaker = state.speakers.has(p.id);
+    const key = [p.room, here, contact, requested, room?.open, room?.title, p.role, isStaff(state), speaker].join("|");
     if (box.dataset.key === key) return;
     box.dataset.key = key;
     const items = [];
@@ -65,6 +66,12 @@ export function peopleView(ctx) {
     items.push(button(t("people.flag"), () => ctx.flag(p.id), { class: "button small quiet" }));
     if (isStaff(state) && p.role !== ROLES.HOST) {
       items.push(button(t("people.moderate"), () => ctx.moderate(p.id), { class: "button small quiet" }));
+    }
+    if (state.me?.role === ROLES.HOST && p.role !== ROLES.HOST && state.event?.media?.enabled) {
+      // The stage: hosts invite people to speak to the lobby, and take them off it.
+      items.push(speaker
+        ? button(t("stage.remove"), () => ctx.stage(p.id, false), { class: "button small quiet" })
+        : button(t("stage.invite"), () => ctx.stage(p.id, true)));
     }
     box.replaceChildren(...items);
   };
@@ -105,7 +112,7 @@ export function peopleView(ctx) {
   return {
     el,
     update(changes) {
-      if (changes.has(AREAS.PEOPLE) || changes.has(AREAS.ROOMS) || changes.has(AREAS.CONTACTS) || changes.has(AREAS.HERE)) render();
+      if (changes.has(AREAS.PEOPLE) || changes.has(AREAS.ROOMS) || changes.has(AREAS.CONTACTS) || changes.has(AREAS.HERE) || changes.has(AREAS.MEDIA)) render();
     },
     render,
   };

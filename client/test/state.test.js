@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   createState, apply, entered, sent, setConn, isMuted, searchPeople, roomsInOrder,
-  peopleIn, initials, CONN, AREAS,
+  peopleIn, initials, CONN, AREAS, maySpeak,
 } from "../src/state.js";
 import { SERVER_EVENTS as S } from "../src/protocol.js";
 
@@ -140,4 +140,19 @@ test("initials", () => {
   assert.equal(initials("  "), "?");
   assert.equal(initials("\u202eevil.exe"), "E");  // a bidi control is not a letter
   assert.equal(initials("\"Aino\" Virtanen"), "AV");
+});
+
+test("media:streams of my room and stage speakers decide who may speak where", () => {
+  const s = welcomed();
+  assert.equal(maySpeak(s), false); // the lobby is the stage: attendees listen
+  apply(s, S.STAGE, { speakers: ["me"] });
+  assert.equal(maySpeak(s), true);
+  const changes = apply(s, S.MEDIA_STREAMS, { room: "lobby", publishers: [{ person: "a", audio: true, video: false, screen: false }] });
+  assert.ok(changes.has(AREAS.MEDIA));
+  assert.deepEqual(s.streams.get("a"), { audio: true, video: false, screen: false });
+  apply(s, S.MEDIA_STREAMS, { room: "t1", publishers: [] }); // another room's: ignored
+  assert.equal(s.streams.size, 1);
+  entered(s, { room: room("t1"), occupants: [], chat: [] });
+  assert.equal(s.streams.size, 0); // a new room's publishers come with its own media:streams
+  assert.equal(maySpeak(s), true); // at a table everyone may
 });

@@ -313,4 +313,9 @@ export default {
   "media.failed": "The call could not start. Please try again.",
   "media.iceFailed": "The call cannot connect. Your network may block it: try another network or turn off your VPN, or ask the organizer to set up a TURN server.",
   "error.unavailable": "Voice and video are not available right now.",
+  "stage.invite": "Invite to speak on the stage",
+  "stage.remove": "Take off the stage",
+  "stage.invited": "{name} can now speak on the stage.",
+  "stage.removed": "{name} no longer speaks on the stage.",
+  "stage.youAreSpeaker": "You were invited to speak on the stage. Go to the lobby and turn your microphone on.",
 };

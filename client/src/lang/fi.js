@@ -313,4 +313,9 @@ export default {
   "media.failed": "Puhelua ei voitu aloittaa. Yritä uudelleen.",
   "media.iceFailed": "Puhelu ei saa yhteyttä. Verkko saattaa estää sen: kokeile toista verkkoa tai poista VPN käytöstä, tai pyydä järjestäjää ottamaan TURN-palvelin käyttöön.",
   "error.unavailable": "Ääni ja kuva eivät ole nyt käytettävissä.",
+  "stage.invite": "Kutsu puhumaan lavalle",
+  "stage.remove": "Poista lavalta",
+  "stage.invited": "{name} voi nyt puhua lavalla.",
+  "stage.removed": "{name} ei enää puhu lavalla.",
+  "stage.youAreSpeaker": "Sinut kutsuttiin puhumaan lavalle. Mene aulaan ja laita mikrofoni päälle.",
 };

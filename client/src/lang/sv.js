@@ -313,4 +313,9 @@ export default {
   "media.failed": "Samtalet kunde inte startas. Försök igen.",
   "media.iceFailed": "Samtalet får ingen förbindelse. Nätverket kan blockera det: prova ett annat nätverk eller stäng av VPN, eller be arrangören slå på en TURN-server.",
   "error.unavailable": "Ljud och bild är inte tillgängliga just nu.",
+  "stage.invite": "Bjud in att tala på scenen",
+  "stage.remove": "Ta bort från scenen",
+  "stage.invited": "{name} kan nu tala på scenen.",
+  "stage.removed": "{name} talar inte längre på scenen.",
+  "stage.youAreSpeaker": "Du har bjudits in att tala på scenen. Gå till lobbyn och slå på mikrofonen.",
 };
