@@ -57,3 +57,11 @@ def test_http_imports_no_socketio() -> None:
     def bad(m: str) -> bool:
         return m.split(".")[0] in {"socketio", "engineio"} or m.startswith("server.realtime")
     assert offenders("server/http", bad) == {}
+
+
+def test_media_imports_no_socketio_or_http() -> None:
+    """server/media/ speaks to the engine and the domain; Socket.IO and HTTP call it."""
+    def bad(m: str) -> bool:
+        return m.split(".")[0] in {"socketio", "engineio"} or m.startswith(
+            ("server.realtime", "server.http", "server.keys", "server.app"))
+    assert offenders("server/media", bad) == {}

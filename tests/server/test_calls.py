@@ -175,6 +175,9 @@ async def test_media_requests_refuse_what_the_rules_forbid(tmp_path: Path) -> No
         bert = await seated(server, "Bert", t1)
         ack = await bert.call("stage:invite", {"person": aino.id})
         assert ack["error"]["code"] == "forbidden"
+        log = await server.world().storage.staff.moderation("testfair", 10)
+        assert [(row["action"], row["target"]) for row in log[:2]] == [
+            ("stage:remove", aino.id), ("stage:invite", aino.id)]
         await pc.close()
         await offering.close()
 

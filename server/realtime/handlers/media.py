@@ -11,8 +11,15 @@ from __future__ import annotations
 from rooms import commands as m
 from rooms.media import Sending
 from rooms.outbound import Result
+from rooms.staff import Action
 from server.media.calls import Calls
 from server.realtime.handlers import Context, Handlers
+
+
+async def logged(ctx: Context, action: str, person: str) -> None:
+    """Every host action goes into the moderation log, the stage's too."""
+    row = Action(ctx.now, ctx.person, action, person, {})
+    await ctx.world.storage.staff.log(ctx.event.slug, row)
 
 
 def handlers(calls: Calls) -> Handlers:
@@ -58,11 +65,13 @@ def handlers(calls: Calls) -> Handlers:
     async def invite(ctx: Context, cmd: m.StageInvite) -> Result:
         async with calls.lock(ctx.event.slug):
             await calls.invite(ctx.event, ctx.person, cmd.person)
+        await logged(ctx, "stage:invite", cmd.person)
         return Result()
 
     async def remove(ctx: Context, cmd: m.StageRemove) -> Result:
         async with calls.lock(ctx.event.slug):
             await calls.remove(ctx.event, ctx.person, cmd.person)
+        await logged(ctx, "stage:remove", cmd.person)
         return Result()
 
     return {
