@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from server import protocol_names
+
 PROTOCOL_JS = Path(__file__).resolve().parent.parent / "client" / "src" / "protocol.js"
 
 # Only the name sets the server also knows; the client's own helpers are left out.
@@ -43,8 +45,7 @@ def test_client_module_parses() -> None:
 @pytest.mark.parametrize("name", ["CLIENT_EVENTS", "SERVER_EVENTS", "ERROR_CODES"])
 def test_client_and_server_names_agree(name: str) -> None:
     """Each name set in client/src/protocol.js equals the server's one."""
-    names = pytest.importorskip("server.protocol_names")
-    server = frozenset(getattr(names, name))
+    server = frozenset(getattr(protocol_names, name))
     client = js_object(name)
     assert client - server == set(), f"client uses {name} the server does not know"
     assert server - client == set(), f"server has {name} the client does not list"

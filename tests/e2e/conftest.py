@@ -85,18 +85,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "media(table): the body of [media] (default: off)")
 
 
-try:
-    import playwright  # noqa: F401
-except ImportError:  # pragma: no cover - the [test] extra installs it
-    if os.environ.get("CI"):
-        raise
-    # Without Playwright the test modules cannot even be imported: leave them out.
-    collect_ignore_glob = ["test_*.py"]
-
 
 @pytest.fixture(autouse=True)
 def _prerequisites() -> None:
-    """Skip the tier on a developer's machine without a browser; fail in CI."""
+    """A missing browser, bundle or Playwright fails the tier; it is never skipped."""
     _require_prerequisites()
 
 
@@ -104,9 +96,7 @@ def _require_prerequisites() -> None:
     reason = _missing_prerequisite()
     if reason is None:
         return
-    if os.environ.get("CI"):
-        pytest.fail(f"e2e prerequisites missing in CI: {reason}")
-    pytest.skip(f"e2e tier skipped: {reason}")
+    pytest.fail(f"e2e prerequisites missing: {reason} (./dev test installs them)")
 
 
 @dataclass
