@@ -17,6 +17,7 @@ from rooms.model import Person, Room, Settings, Timer
 from rooms.ratelimit import Limits, Rate
 from rooms.seating import Seating
 from rooms.staff import Staff
+from rooms.talk import Talk
 
 
 class Event:
@@ -39,6 +40,7 @@ class Event:
                                    settings=settings, rates=rates, capacity=capacity)
         self.cards = cards = Cards(floor, card_limits)
         self.staff = staff = Staff(floor)
+        self.talk = talk = Talk(floor)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
         self.add_person = floor.add_person
@@ -49,9 +51,9 @@ class Event:
         self.info = floor.info
         self.admit = floor.admit
         self.admit_join = floor.admit_join
+        self.forget_lines = floor.forget_lines
         self.purge_unconnected = floor.purge_unconnected
         self.restore_seat = floor.restore_seat
-        self.forget_lines = floor.forget_lines
         self.connect = floor.connect
         self.disconnect = floor.disconnect
         self.expire = floor.expire
@@ -60,10 +62,10 @@ class Event:
         self.move = floor.move
         self.move_now = floor.move_now
         self.flush_positions = floor.flush_positions
-        self.say = floor.say
-        self.whisper = floor.whisper
-        self.wave = floor.wave
-        self.set_status = floor.set_status
+        self.say = talk.say
+        self.whisper = talk.whisper
+        self.wave = talk.wave
+        self.set_status = talk.set_status
         self.drain_visits = floor.drain_visits
         self.touch = floor.touch
         self.presence = floor.presence

@@ -22,14 +22,12 @@ from rooms.errors import (
     BadRequest,
     Conflict,
     Forbidden,
-    Moved,
-    Muted,
     NotFound,
     RateLimited,
     RoomClosed,
     RoomFull,
 )
-from rooms.model import Person, Role, Room, RoomKind, Seat, Settings, Status, Timer, Visit
+from rooms.model import Person, Role, Room, RoomKind, Seat, Settings, Timer, Visit
 from rooms.outbound import (
     EndSession,
     Message,
@@ -169,7 +167,8 @@ class Floor:
         self._seq += 1
         return f"{prefix}{now:x}{self._seq:x}"
 
-    def _room_of(self, person: Person) -> Room:
+    def room_of(self, person: Person) -> Room:
+        """The room the person is in. Raises BadRequest when they are in none."""
         if person.room is None:
             raise BadRequest("you are not in a room")
         return self.rooms[person.room]
@@ -211,7 +210,7 @@ class Floor:
             "me": {**me.wire(), "card": me.profile.card(), "muted_until": me.muted_until},
             "rooms": [room.wire() for room in self.rooms.values()],
             "people": [p.wire() for p in self.people.values() if p.present],
-            "room": self._room_of(me).detail(),
+            "room": self.room_of(me).detail(),
         }
 
     def admit(self) -> None:
@@ -418,28 +417,6 @@ class Floor:
         self._moved = later
         return out
 
-    # --- talk --------------------------------------------------------------------
-
-    def _check_voice(self, person: Person, now: int) -> None:
-        if person.is_muted(now):
-            raise Muted("a moderator has muted you")
-        self.check_rate(person, "chat", now)
-
-    def say(self, person_id: str, text: str, now: int, room_id: str | None = None) -> Result:
-        """Chat to the room; reply `{message: ChatMessage}`. Raises Muted, RateLimited,
-        and Moved when `room_id` (where the text was typed) is not the room now."""
-        person = self.present(person_id)
-        room = self._room_of(person)
-        if room_id is not None and room_id != room.id:
-            raise Moved("you are at another table now; the message was not sent")
-        self._check_voice(person, now)
-        message = {
-            "id": self.next_id("m", now), "room": room.id, "from": person.id,
-            "name": person.profile.name, "text": text, "ts": now,
-        }
-        room.chat.append(message)
-        return Result({"message": message}, [Message(ToRoom(room.id), "chat", message)])
-
     def forget_lines(self, person_id: str) -> None:
         """Drop the person's lines from every room's chat history (erasure): nobody
         who enters later is sent their name or words."""
@@ -448,39 +425,6 @@ class Floor:
                 kept = [line for line in room.chat if line["from"] != person_id]
                 room.chat.clear()
                 room.chat.extend(kept)
-
-    def whisper(self, person_id: str, to: str, text: str, now: int) -> Result:
-        """A private line to someone on the floor; reply `{message}`.
-
-        Raises NotFound, Muted, RateLimited."""
-        person = self.present(person_id)
-        target = self.present(to)
-        if target.id == person.id:
-            raise BadRequest("you cannot whisper to yourself", field="to")
-        self._check_voice(person, now)
-        message = {
-            "id": self.next_id("w", now), "room": person.room, "from": person.id,
-            "name": person.profile.name, "text": text, "ts": now, "to": target.id,
-        }
-        return Result({"message": message}, [Message(ToPerson(target.id), "whisper", message)])
-
-    def wave(self, person_id: str, to: str, now: int) -> Result:
-        """Wave at someone on the floor. Raises NotFound, RateLimited."""
-        person = self.present(person_id)
-        target = self.present(to)
-        if target.id == person.id:
-            raise BadRequest("you cannot wave at yourself", field="to")
-        self.check_rate(person, "wave", now)
-        return Result(out=[Message(ToPerson(target.id), "waved",
-                                   {"from": person.wire(), "at": now})])
-
-    def set_status(self, person_id: str, status: Status, now: int) -> Result:
-        person = self.present(person_id)
-        self.check_rate(person, "status", now)
-        if person.status is not status:
-            person.status = status
-            self._changed_people.add(person.id)
-        return Result()
 
     def drain_visits(self) -> list[Visit]:
         """Room entries and exits since the last call, oldest first, for the report."""
