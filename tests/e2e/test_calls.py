@@ -3,6 +3,7 @@ Janus the server started itself (issue 11)."""
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Any
 
@@ -135,3 +136,49 @@ def test_a_moderators_mute_silences_the_call_and_a_move_ends_it(
     sit_at(aino, "Asuminen")
     expect(aino.locator(".call-live")).to_be_hidden()
     wait_until(bert, "() => window.__kohtaamo.state.streams.size === 0")
+
+
+@MEDIA
+def test_the_device_check_shows_you_before_anyone_else_does(server, new_media_page) -> None:
+    """Devices… shows one's own picture and a moving microphone meter, lists the
+    devices, and joining from it turns the microphone on; nothing was sent before."""
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    sit_at(aino, "Työllisyys")
+    aino.get_by_role("button", name="Devices…").click()
+    dialog = aino.get_by_role("dialog", name="Check your camera, microphone and speaker")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("Nobody else sees or hears you yet")).to_be_visible()
+    aino.wait_for_function(
+        "() => { const v = document.querySelector('.device-check video');"
+        " return v && v.videoWidth > 0; }", timeout=STAT_TIMEOUT_MS)
+    aino.wait_for_function(
+        "() => document.querySelector('.device-check meter').value > 0",
+        timeout=STAT_TIMEOUT_MS)
+    assert dialog.get_by_label("Camera").locator("option").count() >= 1
+    assert dialog.get_by_label("Microphone").locator("option").count() >= 1
+    assert aino.evaluate("() => window.__kohtaamo.call.sending.audio") is False
+    dialog.get_by_role("button", name="Join with microphone").click()
+    expect(aino.locator(".call-live")).to_contain_text("Microphone live")
+    assert aino.evaluate("() => window.__kohtaamo.call.sending") == {
+        "audio": True, "video": False, "screen": False}
+
+
+@MEDIA
+def test_a_browser_without_devices_says_what_to_do(server, new_page) -> None:
+    """Without a camera or microphone (or permission), turning one on says so plainly
+    and sends nothing."""
+    aino = join(new_page(), server, "Aino Virtanen")
+    sit_at(aino, "Työllisyys")
+    aino.get_by_role("button", name="Turn microphone on").click()
+    expect(aino.locator(".call-status")).to_contain_text(
+        re.compile("did not allow the camera or microphone|No camera or microphone was found"))
+    assert aino.evaluate("() => window.__kohtaamo.call.sending.audio") is False
+    expect(aino.locator(".call-live")).to_be_hidden()
+
+
+def test_without_media_the_page_says_calls_are_unavailable(server, new_page) -> None:
+    """With media off the table says so and shows no call controls; the rest works."""
+    aino = join(new_page(), server, "Aino Virtanen")
+    sit_at(aino, "Työllisyys")
+    expect(aino.get_by_text("Voice and video are not available at this event")).to_be_visible()
+    expect(aino.get_by_role("button", name="Hear the table")).to_be_hidden()
