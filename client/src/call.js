@@ -41,6 +41,7 @@ export function createCall(ctx, { onChange, onError }) {
   const remote = new Map(); // person -> {audio, video, screen, gain, analyser, el}
   const pending = { publisher: [], subscriber: [] }; // candidates before the pc exists
   let meterTimer = 0;
+  const made = { publisher: 0, subscriber: 0 }; // connections set up so far, for tests
 
   const hearing = () => ctx.state.event?.media?.hearing || { full: 150, silent: 450 };
 
@@ -81,6 +82,7 @@ export function createCall(ctx, { onChange, onError }) {
   async function onOffer({ offer, sdp, streams }) {
     if (!sub) {
       const pc = new RTCPeerConnection(ice());
+      made.subscriber += 1;
       sub = { pc, offer: null, streams: new Map() };
       trickle("subscriber", pc);
       pc.addEventListener("track", () => sync());
@@ -233,6 +235,7 @@ export function createCall(ctx, { onChange, onError }) {
       return false;
     }
     const pc = new RTCPeerConnection(ice());
+    made.publisher += 1;
     trickle("publisher", pc);
     const stream = new MediaStream(Object.values(tracks));
     const senders = {
@@ -333,15 +336,26 @@ export function createCall(ctx, { onChange, onError }) {
     if (pc === "publisher") closePub(); else closeSub();
     if (pc === "publisher" && reason === "engine" && was) {
       // The media server restarted: send again what was sent, with no click.
-      setTimeout(() => publish(was), 1000);
+      again(() => publish(was), () => !pub);
     }
     if (pc === "subscriber" && listening && reason !== "kicked") {
       // Moved to a table on another media server, or the engine restarted:
-      // hear the new place at once, with no click.
-      listen();
+      // hear the new place again, with no click.
+      if (reason === "engine") again(listen, () => listening && !sub); else listen();
     }
     changed();
     return reason;
+  }
+
+  /** Try `task` (true when it worked) after 1, 2, 4 and 8 s while `wanted()`: a
+   * restarted media server takes a moment to answer, and until then requests are
+   * `unavailable`. */
+  async function again(task, wanted) {
+    for (let wait = 1000; wait <= 8000; wait *= 2) {
+      await new Promise((done) => setTimeout(done, wait));
+      if (!wanted()) return; // the person started or stopped it themselves
+      if (await task()) return;
+    }
   }
 
   function stop() {
@@ -357,6 +371,8 @@ export function createCall(ctx, { onChange, onError }) {
   return {
     listen, stopListening, publish, update, unpublish, onOffer, onCandidate, onEnded, place, stop,
     get listening() { return listening; },
+    /** How many publisher and subscriber connections this page has set up. */
+    get made() { return { ...made }; },
     get sending() { return pub ? { ...pub.sending } : { audio: false, video: false, screen: false }; },
     get localStream() { return pub?.stream || null; },
     get localVideo() { return pub ? (pub.tracks.screen || pub.tracks.video || null) : null; },

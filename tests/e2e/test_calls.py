@@ -3,8 +3,11 @@ Janus the server started itself (issue 11)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
 from typing import Any
 
 import pytest
@@ -182,3 +185,28 @@ def test_without_media_the_page_says_calls_are_unavailable(server, new_page) -> 
     sit_at(aino, "Työllisyys")
     expect(aino.get_by_text("Voice and video are not available at this event")).to_be_visible()
     expect(aino.get_by_role("button", name="Hear the table")).to_be_hidden()
+
+
+@MEDIA
+def test_calls_come_back_by_themselves_when_janus_dies(server, new_media_page) -> None:
+    """Janus killed mid-call: the server's supervisor restarts it and both pages set
+    their call up again with no click; Bert hears Aino again."""
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    bert = join(new_media_page(), server, "Bert Berg")
+    for page in (aino, bert):
+        sit_at(page, "Työllisyys")
+    hear_table(bert)
+    aino.get_by_role("button", name="Turn microphone on").click()
+    audio_grows(bert)
+
+    janus = subprocess.run(["pgrep", "-f", f"janus.*{server.db.parent}"],
+                           capture_output=True, text=True, check=False).stdout.split()
+    assert len(janus) == 1, janus
+    made = {"aino": aino.evaluate("() => window.__kohtaamo.call.made.publisher"),
+            "bert": bert.evaluate("() => window.__kohtaamo.call.made.subscriber")}
+    os.kill(int(janus[0]), signal.SIGKILL)
+    # new connections on both pages, set up by themselves, and Aino's voice on them
+    wait_until(aino, "n => window.__kohtaamo.call.made.publisher > n", made["aino"])
+    wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"])
+    audio_grows(bert)
+    expect(aino.locator(".call-live")).to_contain_text("Microphone live")
