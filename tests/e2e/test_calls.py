@@ -210,3 +210,24 @@ def test_calls_come_back_by_themselves_when_janus_dies(server, new_media_page) -
     wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"])
     audio_grows(bert)
     expect(aino.locator(".call-live")).to_contain_text("Microphone live")
+
+
+@MEDIA
+def test_a_table_in_a_call_passes_axe(server, new_media_page) -> None:
+    """The call bar, the live bar and the video tiles pass axe (serious and critical),
+    in English and in Finnish."""
+    from tests.e2e.test_accessibility import axe_violations
+
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    bert = join(new_media_page(bypass_csp=True), server, "Bert Berg")
+    for page in (aino, bert):
+        sit_at(page, "Työllisyys")
+    hear_table(bert)
+    aino.get_by_role("button", name="Turn camera on").click()
+    bert.get_by_role("button", name="Turn microphone on").click()
+    expect(bert.locator(".tiles .tile")).to_have_count(1)
+    assert axe_violations(bert) == []
+    bert.get_by_label("Language", exact=True).select_option("fi")
+    expect(bert.get_by_role("button", name="Lopeta kuuntelu")).to_be_visible()
+    expect(bert.locator(".call-live")).to_contain_text("Mikrofoni päällä")
+    assert axe_violations(bert) == []
