@@ -33,17 +33,32 @@ class TokenBucket:
             return True
         return False
 
+    def refilled(self, now_ms: int) -> bool:
+        """Whether the bucket would be full now: as if it had never been used."""
+        elapsed = max(0, now_ms - self.updated_ms) / 1000.0
+        return self.tokens + elapsed * self.rate.per_second >= self.rate.burst
+
 
 class Limits:
     """One bucket per (person, action), created on first use, kept by person so
     forgetting someone touches only their own buckets (thousands leaving at once
     scanned every bucket for each of them)."""
 
-    def __init__(self, rates: dict[str, Rate]) -> None:
+    def __init__(self, rates: dict[str, Rate], prune_every: int = 0) -> None:
         self.rates = rates
         self._buckets: dict[str, dict[str, TokenBucket]] = {}
+        #: With holders nobody forgets (client addresses), every this many calls
+        #: of `allow` the ones whose buckets have all refilled are dropped, so a
+        #: stream of new addresses does not grow memory without bound.
+        self.prune_every = prune_every
+        self._calls = 0
 
     def allow(self, person: str, action: str, now_ms: int) -> bool:
+        if self.prune_every:
+            self._calls += 1
+            if self._calls >= self.prune_every:
+                self._calls = 0
+                self.prune(now_ms)
         mine = self._buckets.get(person)
         if mine is None:
             mine = self._buckets[person] = {}
@@ -54,6 +69,13 @@ class Limits:
 
     def forget(self, person: str) -> None:
         self._buckets.pop(person, None)
+
+    def prune(self, now_ms: int) -> None:
+        """Forget every holder whose buckets have all refilled (no limit is lost:
+        a new bucket starts full)."""
+        for holder in [h for h, mine in self._buckets.items()
+                       if all(b.refilled(now_ms) for b in mine.values())]:
+            del self._buckets[holder]
 
     def holders(self) -> set[str]:
         """Who (people, addresses, connections) has buckets now."""

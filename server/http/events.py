@@ -18,7 +18,7 @@ routes = web.RouteTableDef()
 
 def join_limits(rate: Rate = DEFAULT_JOIN_RATE) -> Limits:
     """Joins per client address (`[limits] join`): a loop of joins is stopped."""
-    return Limits({"join": rate})
+    return Limits({"join": rate}, prune_every=1024)
 
 
 @routes.get("/api/events/{event}")

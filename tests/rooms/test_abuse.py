@@ -138,3 +138,18 @@ def test_status_with_a_list_is_a_bad_request() -> None:
     """`status: [...]` (unhashable) is bad_request, not a TypeError."""
     with pytest.raises(BadRequest):
         COMMANDS["status"].parse({"status": ["busy"]})
+
+
+def test_limits_of_unforgotten_holders_are_pruned_once_refilled() -> None:
+    """Per-address buckets (joins) are dropped once refilled, so a stream of new
+    addresses does not grow memory without bound; a busy address keeps its limit."""
+    limits = Limits({"join": Rate(burst=2, per_second=1)}, prune_every=10)
+    for i in range(9):
+        assert limits.allow(f"10.0.0.{i}", "join", T0)
+    assert limits.allow("busy", "join", T0 + 500) and limits.allow("busy", "join", T0 + 500)
+    assert len(limits) == 10  # the tenth call pruned nothing yet: all just used
+    for i in range(10):
+        limits.allow(f"10.1.0.{i}", "join", T0 + 1_000)
+    # the 20th call pruned the first nine (refilled after a second); "busy" is not
+    assert "10.0.0.0" not in limits.holders() and "busy" in limits.holders()
+    assert not limits.allow("busy", "join", T0 + 1_000)  # its limit still holds
