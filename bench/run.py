@@ -62,9 +62,16 @@ def bench_config(args: argparse.Namespace, people: int) -> str:
         "grace_seconds = 30",
         "room_size = [1000, 1000]",
         f"naive_moves = {toml_value(args.naive)}",
+        # every simulated person comes from one address: lift the per-address
+        # and event-wide limits an attack would meet (docs/protocol.md, "Under abuse")
+        f"max_connections_per_address = {max(people * 2, 100)}",
         "",
         "[limits]",
         "join = { burst = 100000, per_second = 100000 }   # one address joins everyone",
+        "event_join = { burst = 100000, per_second = 100000 }",
+        "",
+        "[media]",
+        "enabled = false   # the media profile turns it on",
         "",
         "[tuning]",
         *(f"{k} = {toml_value(v)}" for k, v in tuning.items()),
