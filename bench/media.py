@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -39,7 +38,8 @@ from typing import Any
 
 import aiohttp
 
-from bench.measure import Stats, percentiles, proc_cpu_seconds, require_loopback
+from bench.measure import Stats, percentiles, require_loopback
+from bench.media_measure import Lag, Meter, after_offer, answered, offered
 from bench.peers import Ears, Mouth, local_addresses
 from bench.sim import WAIT_S, Sim
 
@@ -62,8 +62,9 @@ class MediaSim(Sim):
         self.ears: Ears | None = None
         self.mouth: Mouth | None = None
         self.latest_offer = ""
-        #: when each media:offer arrived (perf_counter)
+        #: when each media:offer arrived, and when each answer was sent (perf_counter)
         self.offers_at: list[float] = []
+        self.answers_at: list[float] = []
 
     async def call(self, name: str, data: Any, timeout: float = WAIT_S) -> dict[str, Any]:
         """Emit with an ack and wait for it."""
@@ -89,6 +90,7 @@ class MediaSim(Sim):
         sdp = await self.ears.answer(offer["sdp"], offer["streams"], self.mgen.mine)
         if offer["offer"] != self.latest_offer:
             return
+        self.answers_at.append(time.perf_counter())
         reply = await self.call("media:answer", {"offer": offer["offer"], "sdp": sdp})
         if not reply.get("ok"):
             self.gen.stats.error(f"answer:{reply.get('error', {}).get('code')}")
@@ -133,6 +135,7 @@ class MediaGen:
         self.tasks: set[asyncio.Task[None]] = set()
         self.people: list[MediaSim] = []
         self.host: MediaSim | None = None
+        self.lag = Lag()
 
     def seat(self, sim: Sim, room: str) -> None:
         sim.room = room
@@ -142,6 +145,12 @@ class MediaGen:
 
     def spawn(self, work: Any) -> None:
         task = asyncio.create_task(self._guarded(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def spawn_forever(self, work: Any) -> None:
+        """A task that runs until the run ends (cancelled in `run`)."""
+        task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -186,6 +195,7 @@ class MediaGen:
             seat, table = divmod(sim.index, len(tables))
             sim.publishes = seat == 0 or (seat == 1 and table % 2 == 0)
         meter = Meter(a.server_pid)
+        self.spawn_forever(self.lag.probe())
         # 1. everyone in
         t0 = time.perf_counter()
         await self._all(self._connect, [*self.people, *([self.host] if self.host else [])],
@@ -215,6 +225,11 @@ class MediaGen:
         r["tables_enter_to_offer_ms"] = percentiles(offered(entered))
         r["tables_offer_to_audio_ms"] = percentiles(after_offer(
             entered, lambda s: voices[s.table or ""]))
+        r["tables_offer_to_answer_ms"] = percentiles(answered(entered))
+        r["tables_slowest"] = sorted(
+            ((round((s.ears.heard(voices[s.table or ""]) or 0) * 1000 - t0 * 1000), s.index)
+             for s, t0 in entered.items() if s.ears is not None), reverse=True)[:5]
+        r["tables_generator_lag_ms"] = self.lag.take()
         r["tables_heard"] = f"{len(table_ms)}/{len(listeners)}"
         # 3. a steady hold at the tables
         r["tables_hold"] = await self._hold(meter, "tables_hold")
@@ -238,6 +253,8 @@ class MediaGen:
             r["stage_recall_to_offer_ms"] = percentiles(offered(recalled))
             r["stage_offer_to_audio_ms"] = percentiles(after_offer(
                 recalled, lambda s: {self.host.id} if self.host else set()))
+            r["stage_offer_to_answer_ms"] = percentiles(answered(recalled))
+            r["stage_generator_lag_ms"] = self.lag.take()
             r["stage_all_heard_s"] = round(max(stage_ms) / 1000, 2) if stage_ms else None
             r["stage_heard"] = f"{len(stage_ms)}/{len(self.people)}"
             meter.lap("stage_heard")
@@ -367,86 +384,6 @@ class MediaGen:
         if peers:
             out["generator_cpu_pct_per_peer"] = round(100 * window["generator_cpu"] / peers, 3)
         return out
-
-
-def offered(since: dict[MediaSim, float]) -> list[float]:
-    """Milliseconds from `since` to each sim's first media:offer after it."""
-    out = []
-    for sim, t0 in since.items():
-        later = [t for t in sim.offers_at if t >= t0]
-        if later:
-            out.append((min(later) - t0) * 1000)
-    return out
-
-
-def after_offer(since: dict[MediaSim, float],
-                voices: Callable[[MediaSim], set[str]]) -> list[float]:
-    """Milliseconds from each sim's first offer after `since` to the first audio of
-    one of its voices: the media's own part (ICE, DTLS, Janus starting to forward)."""
-    out = []
-    for sim, t0 in since.items():
-        later = [t for t in sim.offers_at if t >= t0]
-        heard = sim.ears.heard(voices(sim)) if sim.ears is not None else None
-        if later and heard is not None:
-            out.append((heard - min(later)) * 1000)
-    return out
-
-
-class Meter:
-    """CPU of the server, its Janus and this generator, read at laps."""
-
-    def __init__(self, server_pid: int) -> None:
-        self.pid = server_pid
-        self.janus = janus_pid(server_pid) if server_pid else None
-        self.laps: list[tuple[str, float, float, float, float | None]] = []
-
-    def _read(self) -> tuple[float, float, float | None]:
-        server = proc_cpu_seconds(self.pid) if self.pid else 0.0
-        t = os.times()
-        janus = None
-        if self.janus is not None:
-            with contextlib.suppress(OSError):
-                janus = proc_cpu_seconds(self.janus)
-        return server, t.user + t.system, janus
-
-    def start(self) -> None:
-        self.janus = janus_pid(self.pid) if self.pid else None
-        self.lap("start")
-
-    def lap(self, name: str) -> None:
-        self.laps.append((name, time.perf_counter(), *self._read()))
-
-    def last_window(self) -> dict[str, Any]:
-        (_, t0, s0, g0, j0), (_, t1, s1, g1, j1) = self.laps[-2:]
-        seconds = t1 - t0
-        return {"seconds": round(seconds, 2),
-                "server_cpu": round((s1 - s0) / seconds, 4),
-                "generator_cpu": round((g1 - g0) / seconds, 4),
-                "janus_cpu": None if j0 is None or j1 is None else round((j1 - j0) / seconds, 4)}
-
-    def figures(self) -> dict[str, Any]:
-        """Totals from the start lap (after everyone connected) to the last."""
-        (_, t0, s0, g0, j0), (_, t1, s1, g1, j1) = self.laps[0], self.laps[-1]
-        return {"measured_s": round(t1 - t0, 2), "server_cpu_s": round(s1 - s0, 3),
-                "generator_cpu_s": round(g1 - g0, 3),
-                "janus_cpu_s": None if j0 is None or j1 is None else round(j1 - j0, 3),
-                "janus_pid": self.janus,
-                "laps": [(n, round(t - t0, 2)) for n, t, *_ in self.laps]}
-
-
-def janus_pid(parent: int) -> int | None:
-    """The `janus` process the server at `parent` started, if any."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
-                head, _, tail = f.read().rpartition(")")
-        except OSError:
-            continue
-        if head.endswith("(janus") and int(tail.split()[1]) == parent:
-            return int(entry)
-    return None
 
 
 def parser() -> argparse.ArgumentParser:
