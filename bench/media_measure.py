@@ -96,10 +96,23 @@ class Meter:
     def lap(self, name: str) -> None:
         self.laps.append((name, time.perf_counter(), *self._read()))
 
+    def threads(self) -> int | None:
+        """How many threads Janus runs now (one per connection unless `event_loops`)."""
+        if self.janus is None:
+            return None
+        try:
+            with open(f"/proc/{self.janus}/status", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("Threads:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return None
+
     def last_window(self) -> dict[str, Any]:
         (_, t0, s0, g0, j0), (_, t1, s1, g1, j1) = self.laps[-2:]
         seconds = t1 - t0
-        return {"seconds": round(seconds, 2),
+        return {"janus_threads": self.threads(),"seconds": round(seconds, 2),
                 "server_cpu": round((s1 - s0) / seconds, 4),
                 "generator_cpu": round((g1 - g0) / seconds, 4),
                 "janus_cpu": None if j0 is None or j1 is None else round((j1 - j0) / seconds, 4)}
