@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import sys
 import time
@@ -40,7 +39,8 @@ import aiohttp
 
 from bench.measure import Stats, percentiles, require_loopback
 from bench.media_measure import Lag, Meter, after_offer, answered, offered
-from bench.peers import Ears, Mouth, local_addresses
+from bench.media_sim import MediaSim
+from bench.peers import local_addresses
 from bench.sim import WAIT_S, Sim
 
 #: The fair: 90 people at 14 tables, one or two publishers a table, a host on stage.
@@ -49,73 +49,6 @@ DEFAULTS = {"people": 90, "tables": 14}
 HEAR_S = 60.0
 #: UDP ports the managed Janus gets per person (a subscriber and maybe a publisher).
 PORTS_PER_PERSON = 3
-
-
-class MediaSim(Sim):
-    """A person whose page answers `media:offer` and keeps its two peers."""
-
-    def __init__(self, gen: MediaGen, index: int, **kw: Any) -> None:
-        super().__init__(gen, index, **kw)  # type: ignore[arg-type]
-        self.mgen = gen
-        self.table: str | None = None
-        self.publishes = False
-        self.ears: Ears | None = None
-        self.mouth: Mouth | None = None
-        self.latest_offer = ""
-        #: when each media:offer arrived, and when each answer was sent (perf_counter)
-        self.offers_at: list[float] = []
-        self.answers_at: list[float] = []
-
-    async def call(self, name: str, data: Any, timeout: float = WAIT_S) -> dict[str, Any]:
-        """Emit with an ack and wait for it."""
-        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-
-        def on_ack(reply: dict[str, Any]) -> None:
-            if not done.done():
-                done.set_result(reply)
-        await self.emit(name, data, on_ack)
-        return await asyncio.wait_for(done, timeout)
-
-    async def _event(self, name: str, data: Any) -> None:
-        await super()._event(name, data)
-        if name == "media:offer" and self.ears is not None:
-            self.offers_at.append(time.perf_counter())
-            self.latest_offer = str(data["offer"])
-            self.mgen.spawn(self._answer(data))
-
-    async def _answer(self, offer: dict[str, Any]) -> None:
-        assert self.ears is not None
-        if offer["offer"] != self.latest_offer:
-            return  # a newer one came: only the latest may be answered
-        sdp = await self.ears.answer(offer["sdp"], offer["streams"], self.mgen.mine)
-        if offer["offer"] != self.latest_offer:
-            return
-        self.answers_at.append(time.perf_counter())
-        reply = await self.call("media:answer", {"offer": offer["offer"], "sdp": sdp})
-        if not reply.get("ok"):
-            self.gen.stats.error(f"answer:{reply.get('error', {}).get('code')}")
-
-    async def publish(self) -> None:
-        self.mouth = Mouth()
-        reply = await self.call("media:publish", {"sdp": await self.mouth.offer(),
-                                                  "audio": True, "video": False})
-        if not reply.get("ok"):
-            raise RuntimeError(f"publish: {reply.get('error')}")
-        await self.mouth.accept(reply["sdp"], self.mgen.mine)
-
-    async def subscribe(self) -> None:
-        if self.ears is None:
-            self.ears = Ears()
-        reply = await self.call("media:subscribe", {})
-        if not reply.get("ok"):
-            raise RuntimeError(f"subscribe: {reply.get('error')}")
-
-    async def close(self) -> None:
-        for peer in (self.mouth, self.ears):
-            if peer is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(peer.close(), 5)
-        await super().close()
 
 
 class MediaGen:
@@ -184,6 +117,7 @@ class MediaGen:
         async with self.http.get(f"{self.url}/api/events/{self.event}") as resp:
             rooms = (await resp.json())["rooms"]
         tables = [room["id"] for room in rooms if room["kind"] == "table"][:a.tables]
+        lobby = next(room["id"] for room in rooms if room["kind"] == "lobby")
         if len(tables) < a.tables:
             raise SystemExit(f"the event has {len(tables)} tables, {a.tables} asked")
         self.people = [MediaSim(self, i) for i in range(a.people)]
@@ -260,6 +194,10 @@ class MediaGen:
             meter.lap("stage_heard")
             # 5. a steady hold on the stage
             r["stage_hold"] = await self._hold(meter, "stage_hold")
+            # 6. a few walk to their table and come back to the stage by `enter`
+            if self.media and a.stage_entries:
+                r["stage_enter_to_audio_ms"] = percentiles(
+                    await self._stage_entries(lobby, a.stage_entries))
         r.update(meter.figures())
         r["media_requests"] = sum(v for k, v in self.stats.count.items()
                                   if k.startswith("ack_ok:media:"))
@@ -336,6 +274,49 @@ class MediaGen:
             self.stats.error(f"not_heard:{missing}")
         return list(heard.values())
 
+    async def _stage_entries(self, lobby: str, count: int) -> list[float]:
+        """`count` people, `--rate` a second, go to their table, stop hearing the host
+        there, and `enter` the lobby again: `enter` → the host's first packet."""
+        assert self.host is not None
+        host = self.host.id
+        walkers = self.people[::max(1, len(self.people) // count)][:count]
+        since: dict[MediaSim, float] = {}
+
+        async def walk(sim: MediaSim) -> None:
+            reply = await sim.call("enter", {"room": sim.table})
+            if not reply.get("ok"):
+                raise RuntimeError(f"enter: {reply.get('error')}")
+            await self._until_quiet(sim, host)
+            assert sim.ears is not None
+            sim.ears.mark()
+            since[sim] = time.perf_counter()
+            reply = await sim.call("enter", {"room": lobby})
+            if not reply.get("ok"):
+                raise RuntimeError(f"enter: {reply.get('error')}")
+
+        await self._paced(walkers, self.args.rate, walk)
+        return await self._wait_heard(since, lambda s: {host})
+
+    async def _until_quiet(self, sim: MediaSim, person: str, quiet: float = 0.3,
+                           limit: float = 5.0) -> None:
+        """Wait until no packet of `person` reached `sim` for `quiet` seconds."""
+        ears = sim.ears
+        assert ears is not None
+
+        def count() -> int:
+            return sum(n for ssrc, n in ears.packets.items() if ears.person_of.get(ssrc) == person)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        last, still = count(), loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(0.05)
+            now = count()
+            if now != last:
+                last, still = now, loop.time()
+            elif loop.time() - still >= quiet:
+                return
+        self.stats.error("still_hearing")
+
     async def _wait_all_flowing(self, talkers: list[MediaSim]) -> None:
         """Wait (at most HEAR_S) until everyone hears each publisher at their table."""
         def missing() -> int:
@@ -395,6 +376,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--rate", type=float, default=10.0, help="listeners entering a second")
     ap.add_argument("--hold", type=float, default=10.0, help="seconds of each steady window")
     ap.add_argument("--concurrency", type=int, default=10)
+    ap.add_argument("--stage-entries", dest="stage_entries", type=int, default=10,
+                    help="people who leave the stage and `enter` it again, measured")
     ap.add_argument("--host-token", help="a host's token: the stage and the recall")
     ap.add_argument("--server-pid", type=int, default=0)
     ap.add_argument("--no-media", action="store_true", help="the same run, no media requests")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bench.measure import percentiles, proc_cpu_seconds
+from bench.measure import percentiles, proc_cpu_seconds, proc_wait_seconds
 
 if TYPE_CHECKING:
     from bench.media import MediaSim
@@ -78,16 +78,19 @@ class Meter:
     def __init__(self, server_pid: int) -> None:
         self.pid = server_pid
         self.janus = janus_pid(server_pid) if server_pid else None
-        self.laps: list[tuple[str, float, float, float, float | None]] = []
+        self.laps: list[tuple[str, float, float, float, float | None, float]] = []
 
-    def _read(self) -> tuple[float, float, float | None]:
+    def _read(self) -> tuple[float, float, float | None, float]:
+        """CPU seconds of the server, the generator and Janus, and the server's
+        run-queue wait (runnable, waiting for its core)."""
         server = proc_cpu_seconds(self.pid) if self.pid else 0.0
+        wait = proc_wait_seconds(self.pid) if self.pid else 0.0
         t = os.times()
         janus = None
         if self.janus is not None:
             with contextlib.suppress(OSError):
                 janus = proc_cpu_seconds(self.janus)
-        return server, t.user + t.system, janus
+        return server, t.user + t.system, janus, wait
 
     def start(self) -> None:
         self.janus = janus_pid(self.pid) if self.pid else None
@@ -110,17 +113,19 @@ class Meter:
         return None
 
     def last_window(self) -> dict[str, Any]:
-        (_, t0, s0, g0, j0), (_, t1, s1, g1, j1) = self.laps[-2:]
+        (_, t0, s0, g0, j0, w0), (_, t1, s1, g1, j1, w1) = self.laps[-2:]
         seconds = t1 - t0
-        return {"janus_threads": self.threads(),"seconds": round(seconds, 2),
+        return {"janus_threads": self.threads(),
+                "server_wait": round((w1 - w0) / seconds, 4),"seconds": round(seconds, 2),
                 "server_cpu": round((s1 - s0) / seconds, 4),
                 "generator_cpu": round((g1 - g0) / seconds, 4),
                 "janus_cpu": None if j0 is None or j1 is None else round((j1 - j0) / seconds, 4)}
 
     def figures(self) -> dict[str, Any]:
         """Totals from the start lap (after everyone connected) to the last."""
-        (_, t0, s0, g0, j0), (_, t1, s1, g1, j1) = self.laps[0], self.laps[-1]
+        (_, t0, s0, g0, j0, w0), (_, t1, s1, g1, j1, w1) = self.laps[0], self.laps[-1]
         return {"measured_s": round(t1 - t0, 2), "server_cpu_s": round(s1 - s0, 3),
+                "server_wait_s": round(w1 - w0, 3),
                 "generator_cpu_s": round(g1 - g0, 3),
                 "janus_cpu_s": None if j0 is None or j1 is None else round(j1 - j0, 3),
                 "janus_pid": self.janus,

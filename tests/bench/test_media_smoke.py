@@ -43,6 +43,8 @@ def test_media_profile_runs_tiny_with_and_without_media(tmp_path: Path) -> None:
     assert r["tables_hold"]["streams"] == 4
     # on the stage: everyone hears the host
     assert r["stage_hold"]["streams"] == 3
+    # and each walks to the table and back onto the stage, hearing the host again
+    assert r["stage_enter_to_audio_ms"]["n"] == 3
     assert r["janus_pid"] is not None and r["tables_hold"]["janus_cpu"] is not None
     assert r["stage_hold"]["wire_kbit_s_per_stream"] > 0
     assert r["media_requests"] > 0 and "added_server_cpu_ms_per_media_request" in r
