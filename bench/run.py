@@ -9,6 +9,8 @@ the end, and every wait has a timeout.
     .venv/bin/python -m bench.run crowd --people 2000 --duration 30
     .venv/bin/python -m bench.run stress --people 1000 --tuning stock
     .venv/bin/python -m bench.run crowd --people 500 --naive
+    .venv/bin/python -m bench.run media --people 90 --tables 14
+    .venv/bin/python -m bench.run media --people 90 --tables 14 --no-media
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.loadgen import PROFILES
+from bench.media import DEFAULTS as MEDIA_DEFAULTS
+from bench.media import PORTS_PER_PERSON
+from server.media.managed import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -70,13 +75,14 @@ def bench_config(args: argparse.Namespace, people: int) -> str:
         "join = { burst = 100000, per_second = 100000 }   # one address joins everyone",
         "event_join = { burst = 100000, per_second = 100000 }",
         "",
-        "[media]",
-        "enabled = false   # the media profile turns it on",
-        "",
         "[tuning]",
         *(f"{k} = {toml_value(v)}" for k, v in tuning.items()),
         "",
     ]
+    if args.profile == "media":
+        lines += media_lines(args, people)
+        return "\n".join(lines)
+    lines += ["[media]", "enabled = false   # only the media profile has calls", ""]
     if args.profile == "fair":
         seed = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
         event = seed["events"][0]
@@ -94,6 +100,66 @@ def bench_config(args: argparse.Namespace, people: int) -> str:
         for i in range(tables):
             lines += ["[[events.rooms]]", f'title = "Table {i + 1}"', 'theme = "bench"', ""]
     return "\n".join(lines)
+
+
+def media_lines(args: argparse.Namespace, people: int) -> list[str]:
+    """`[media]` (a managed Janus with a port range sized for the run, ICE on this
+    machine's own interfaces) and the event's tables, roomy enough for everyone."""
+    if args.no_media:
+        lines = ["[media]", "enabled = false", ""]
+    else:
+        size = people * PORTS_PER_PERSON + 20
+        low = free_port() // 2 * 2
+        low = low if low + size <= 65535 else 20000
+        lines = ["[media]", f"rtp_ports = [{low}, {low + size - 1}]",
+                 f"max_publishers = {people + 10}", ""]
+    lines += ["[[events]]", f'slug = "{EVENT}"', 'title = "Benchmark: voice"', ""]
+    for i in range(args.tables or MEDIA_DEFAULTS["tables"]):
+        lines += ["[[events.rooms]]", f'title = "Table {i + 1}"', 'theme = "bench"',
+                  f"capacity = {people + 1}", ""]
+    return lines
+
+
+def added_cpu(run: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The server's CPU the media requests added: this run's CPU less the baseline's,
+    less the baseline's resting rate for the seconds this run took longer, over the
+    media requests."""
+    rest = (base.get("tables_hold") or {}).get("server_cpu", 0.0)
+    extra = (run["server_cpu_s"] - base["server_cpu_s"]
+             - rest * (run["measured_s"] - base["measured_s"]))
+    return {"baseline": {k: base.get(k) for k in ("label", "server_cpu_s", "measured_s")},
+            "added_server_cpu_s": round(extra, 3),
+            "added_server_cpu_ms_per_media_request": round(
+                1000 * extra / max(1, run["media_requests"]), 3)}
+
+
+def media_row(r: dict[str, Any]) -> str:
+    def p(d: dict[str, Any] | None, k: str) -> str:
+        v = (d or {}).get(k)
+        return "-" if v is None else f"{v:g}"
+    t, s = r.get("tables_enter_to_audio_ms"), r.get("stage_recall_to_audio_ms")
+    th, sh = r.get("tables_hold") or {}, r.get("stage_hold") or {}
+    return (
+        f"| {r['label']} | {r['people']} at {r['tables']} tables, {r['publishers']} publishing "
+        f"| {r.get('tables_heard', '-')} {p(t, 'p50')}/{p(t, 'p99')} ms "
+        f"| {r.get('stage_heard', '-')} {p(s, 'p50')}/{p(s, 'p99')} ms, "
+        f"all {r.get('stage_all_heard_s')} s "
+        f"| {r['media_requests']} | {r['server_cpu_s']} s in {r['measured_s']} s"
+        f" (+{r.get('added_server_cpu_ms_per_media_request', '?')} ms/request) "
+        f"| {th.get('streams')}: {th.get('janus_cpu_pct_per_stream')} % / "
+        f"{th.get('wire_kbit_s_per_stream')} kbit/s "
+        f"| {sh.get('streams')}: {sh.get('janus_cpu_pct_per_stream')} % / "
+        f"{sh.get('wire_kbit_s_per_stream')} kbit/s "
+        f"| {th.get('generator_cpu')} / {sh.get('generator_cpu')} "
+        f"| {r['error_count']}/{r['disconnects']} |"
+    )
+
+
+MEDIA_HEADER = (
+    "| run | people | tables: heard, enter→audio p50/p99 | stage: heard, recall→audio p50/p99 "
+    "| media requests | server CPU | tables: streams, Janus CPU / wire per stream "
+    "| stage: the same | generator CPU tables / stage | errors/disc |\n|" + "---|" * 10
+)
 
 
 def wait_listening(log: Path, proc: subprocess.Popen[bytes], timeout: float) -> str:
@@ -156,7 +222,7 @@ HEADER = (
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run one Kohtaamo benchmark profile.")
-    ap.add_argument("profile", choices=sorted(PROFILES))
+    ap.add_argument("profile", choices=[*sorted(PROFILES), "media"])
     ap.add_argument("--people", type=int)
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--tick-hz", dest="tick_hz", type=float, default=10)
@@ -166,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", metavar="KEY=JSON",
                     help="one [tuning] setting, e.g. --set direct_emit=false")
     ap.add_argument("--naive", action="store_true", help="naive_moves: broadcast every move")
+    ap.add_argument("--tables", type=int, help="media: how many tables")
+    ap.add_argument("--no-media", dest="no_media", action="store_true",
+                    help="media: the same run on a server with [media] enabled = false")
+    ap.add_argument("--results", type=Path, default=RESULTS,
+                    help="where the JSON and the markdown rows go")
+    ap.add_argument("--baseline", type=Path,
+                    help="media: a --no-media result; adds the server CPU per media request")
     ap.add_argument("--label", default="")
     ap.add_argument("--server-core", default="0")
     ap.add_argument("--gen-core", default="1")
@@ -177,19 +250,23 @@ def main(argv: list[str] | None = None) -> int:
     args, gen_args = ap.parse_known_args(argv)
     if args.duration > 600:
         raise SystemExit("--duration is capped at 600 s")
-    people = args.people or PROFILES[args.profile]["people"]
+    people = args.people or (MEDIA_DEFAULTS["people"] if args.profile == "media"
+                             else PROFILES[args.profile]["people"])
     if args.profile == "storm":
         people += PROFILES["storm"]["residents"]
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: Path = args.results
+    results.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     label = args.label or f"{args.profile}-{people}-{args.tuning}{'-naive' if args.naive else ''}"
+    if args.profile == "media" and not args.label:
+        label = f"media-{people}{'-off' if args.no_media else ''}"
     with tempfile.TemporaryDirectory(prefix="kohtaamo-bench-") as tmp:
         folder = Path(tmp)
         config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
         config.write_text(bench_config(args, people), encoding="utf-8")
         kohtaamo = str(VENV_BIN / "kohtaamo")
         host_token = None
-        if args.profile == "fair":
+        if args.profile in ("fair", "media"):
             host_token = _host_token(kohtaamo, config, db)
         with log.open("wb") as log_file:
             server = subprocess.Popen(
@@ -201,13 +278,21 @@ def main(argv: list[str] | None = None) -> int:
         try:
             url = wait_listening(log, server, 30)
             out_json = folder / "result.json"
-            cmd = [*pin(args.gen_core, args.nice), sys.executable, "-m", "bench.loadgen",
-                   "--url", url, "--event", EVENT, "--profile", args.profile, "--duration",
-                   str(args.duration), "--server-pid", str(server.pid), "--out", str(out_json)]
-            if args.people:
-                cmd += ["--people", str(args.people)]
-            if args.table_size:
-                cmd += ["--table-size", str(args.table_size)]
+            if args.profile == "media":
+                cmd = [*pin(args.gen_core, args.nice), sys.executable, "-m", "bench.media",
+                       "--url", url, "--event", EVENT, "--people", str(people),
+                       "--tables", str(args.tables or MEDIA_DEFAULTS["tables"]),
+                       "--server-pid", str(server.pid), "--out", str(out_json)]
+                cmd += ["--no-media"] if args.no_media else []
+            else:
+                cmd = [*pin(args.gen_core, args.nice), sys.executable, "-m", "bench.loadgen",
+                       "--url", url, "--event", EVENT, "--profile", args.profile,
+                       "--duration", str(args.duration), "--server-pid", str(server.pid),
+                       "--out", str(out_json)]
+                if args.people:
+                    cmd += ["--people", str(args.people)]
+                if args.table_size:
+                    cmd += ["--table-size", str(args.table_size)]
             if host_token:
                 cmd += ["--host-token", host_token]
             cmd += gen_args
@@ -242,17 +327,21 @@ def main(argv: list[str] | None = None) -> int:
                                      if " ERROR " in line or "Traceback" in line),
             "server_loop_stalls": _stall_reports(server_log),
         })
-    path = RESULTS / f"{stamp}-{label}.json"
+    if args.profile == "media" and args.baseline:
+        result.update(added_cpu(result, json.loads(args.baseline.read_text())))
+    path = results / f"{stamp}-{label}.json"
     path.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    table = RESULTS / "results.md"
+    media = args.profile == "media"
+    header = MEDIA_HEADER if media else HEADER
+    table = results / ("media.md" if media else "results.md")
     if not table.exists():
-        table.write_text(HEADER + "\n", encoding="utf-8")
-    row = markdown_row(result)
+        table.write_text(header + "\n", encoding="utf-8")
+    row = media_row(result) if media else markdown_row(result)
     with table.open("a", encoding="utf-8") as f:
         f.write(row + "\n")
-    print(HEADER)
+    print(header)
     print(row)
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {path}")
     return 0
 
 

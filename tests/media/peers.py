@@ -12,13 +12,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame
 
 from server.media.port import Offer
 
 RATE = 48000
+#: aiortc's default is a public STUN server; tests stay on this machine's addresses.
+NO_ICE_SERVERS = RTCConfiguration(iceServers=[])
 PTIME = 0.02
 
 
@@ -73,7 +80,7 @@ class Picture(MediaStreamTrack):
 
 
 async def publisher_offer(video: bool = True) -> tuple[RTCPeerConnection, str]:
-    pc = RTCPeerConnection()
+    pc = RTCPeerConnection(NO_ICE_SERVERS)
     pc.addTransceiver(Tone(), direction="sendonly")
     if video:
         pc.addTransceiver(Picture(), direction="sendonly")
@@ -89,7 +96,7 @@ class Receiver:
     """A subscriber peer: answers offers, counts decoded frames per subscriber mid."""
 
     def __init__(self) -> None:
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(NO_ICE_SERVERS)
         self.frames: dict[str, int] = {}
         self.streams: dict[str, Any] = {}
         self._readers: set[asyncio.Task[None]] = set()

@@ -1,0 +1,82 @@
+"""One person of the media profile: a `Sim` whose page publishes, subscribes and
+answers each `media:offer` (only the latest), with its two light peers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING, Any
+
+from bench.peers import Ears, Mouth
+from bench.sim import WAIT_S, Sim
+
+if TYPE_CHECKING:
+    from bench.media import MediaGen
+
+
+class MediaSim(Sim):
+    """A person whose page answers `media:offer` and keeps its two peers."""
+
+    def __init__(self, gen: MediaGen, index: int, **kw: Any) -> None:
+        super().__init__(gen, index, **kw)  # type: ignore[arg-type]
+        self.mgen = gen
+        self.table: str | None = None
+        self.publishes = False
+        self.ears: Ears | None = None
+        self.mouth: Mouth | None = None
+        self.latest_offer = ""
+        #: when each media:offer arrived, and when each answer was sent (perf_counter)
+        self.offers_at: list[float] = []
+        self.answers_at: list[float] = []
+
+    async def call(self, name: str, data: Any, timeout: float = WAIT_S) -> dict[str, Any]:
+        """Emit with an ack and wait for it."""
+        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+        def on_ack(reply: dict[str, Any]) -> None:
+            if not done.done():
+                done.set_result(reply)
+        await self.emit(name, data, on_ack)
+        return await asyncio.wait_for(done, timeout)
+
+    async def _event(self, name: str, data: Any) -> None:
+        await super()._event(name, data)
+        if name == "media:offer" and self.ears is not None:
+            self.offers_at.append(time.perf_counter())
+            self.latest_offer = str(data["offer"])
+            self.mgen.spawn(self._answer(data))
+
+    async def _answer(self, offer: dict[str, Any]) -> None:
+        assert self.ears is not None
+        if offer["offer"] != self.latest_offer:
+            return  # a newer one came: only the latest may be answered
+        sdp = await self.ears.answer(offer["sdp"], offer["streams"], self.mgen.mine)
+        if offer["offer"] != self.latest_offer:
+            return
+        self.answers_at.append(time.perf_counter())
+        reply = await self.call("media:answer", {"offer": offer["offer"], "sdp": sdp})
+        if not reply.get("ok"):
+            self.gen.stats.error(f"answer:{reply.get('error', {}).get('code')}")
+
+    async def publish(self) -> None:
+        self.mouth = Mouth()
+        reply = await self.call("media:publish", {"sdp": await self.mouth.offer(),
+                                                  "audio": True, "video": False})
+        if not reply.get("ok"):
+            raise RuntimeError(f"publish: {reply.get('error')}")
+        await self.mouth.accept(reply["sdp"], self.mgen.mine)
+
+    async def subscribe(self) -> None:
+        if self.ears is None:
+            self.ears = Ears()
+        reply = await self.call("media:subscribe", {})
+        if not reply.get("ok"):
+            raise RuntimeError(f"subscribe: {reply.get('error')}")
+
+    async def close(self) -> None:
+        for peer in (self.mouth, self.ears):
+            if peer is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(peer.close(), 5)
+        await super().close()
