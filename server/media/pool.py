@@ -100,6 +100,7 @@ class PoolEngine:
         self._subs: dict[str, _Conn] = {}
         self.relays: dict[tuple[str, int], Relay] = {}
         self._was_up = False
+        self._stopping = False
         self._changed = asyncio.Event()
         self._readers = [OwnedTask(f"janus-pool-{i}", functools.partial(self._read, i))
                          for i in range(len(self.members))]
@@ -127,6 +128,7 @@ class PoolEngine:
         return any(m.up for m in self.members)
 
     async def start(self) -> None:
+        self._stopping = False
         for i, member in enumerate(self.members):
             try:
                 await member.start()
@@ -144,6 +146,8 @@ class PoolEngine:
             raise MediaUnavailable("no janus of the pool can be reached")
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._changed.set()
         for task in [*self._retries.values(), self._relayer, *self._readers]:
             await task.stop()
         for member in self.members:
@@ -151,7 +155,7 @@ class PoolEngine:
 
     async def _keep_trying(self, i: int) -> None:
         member = self.members[i]
-        while not member.up:
+        while not member.up and not self._stopping:
             await asyncio.sleep(self.retry)
             try:
                 await member.start()
@@ -385,8 +389,12 @@ class PoolEngine:
         return wanted
 
     async def _run_relays(self) -> None:
-        while True:
+        # Python 3.11's wait_for can swallow a cancel that meets an answer (gh-86296):
+        # the loop also ends on `_stopping`, or stop() would wait for it forever.
+        while not self._stopping:
             await self._changed.wait()
+            if self._stopping:
+                return
             self._changed.clear()
             try:
                 await self._sync_relays()

@@ -10,20 +10,26 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from aiortc import RTCPeerConnection
 
+from server.media.janus_link import ExternalJanus
+from server.media.janus_relay import RelayEngine, remote_streams
+from server.media.managed import ManagedJanus, free_port
 from server.media.pool import PoolEngine
 from server.media.port import (
     Ended,
     EngineState,
     FeedChanged,
+    MediaUnavailable,
     Offer,
     OfferMade,
     Place,
     Sends,
 )
-from tests.media.conftest import Events
+from tests.media.conftest import Events, settings
 from tests.media.peers import Receiver, accept_answer, publisher_offer
 
 log = logging.getLogger(__name__)
@@ -102,7 +108,6 @@ async def test_a_speaker_is_relayed_to_a_listener_on_the_other_server(pool: Pool
     began = time.monotonic()
     ann = await listen(pool, "ann", ["host"], STAGE, timeout=RELAY_TIMEOUT)
     assert engine.member_of("ann", "subscriber") == 1
-    assert set(engine.relays) == {("host", 1)}
     await ann.wait(lambda: ann.count("host", "audio") > 0, RELAY_TIMEOUT)
     first_audio = time.monotonic() - began
     await ann.wait(lambda: ann.count("host", "video") > 0, RELAY_TIMEOUT)
@@ -110,6 +115,7 @@ async def test_a_speaker_is_relayed_to_a_listener_on_the_other_server(pool: Pool
              first_audio, time.monotonic() - began)
     await ann.grows("host", "audio", 50)
     await ann.grows("host", "video", 5)
+    assert set(engine.relays) == {("host", 1)}  # recorded once publish_remotely answered
 
     ben = await listen(pool, "ben", ["host"], STAGE)  # loads 1:1, so the origin: direct
     assert engine.member_of("ben", "subscriber") == 0
@@ -120,6 +126,26 @@ async def test_a_speaker_is_relayed_to_a_listener_on_the_other_server(pool: Pool
     await ben.grows("host", "audio", 25)
     assert not [e for e in events.seen if isinstance(e, Ended)]
     await close(host, ann, ben)
+
+
+async def test_a_muted_speaker_is_silent_at_the_edge_too(pool: Pool) -> None:
+    """A moderator's mute stops the speaker's audio at the origin, so the relay carries
+    none either (the listener's video goes on); the unmute restores it there."""
+    engine, _ = pool
+    host = await publish(pool, "host", STAGE, video=True)
+    ann = await listen(pool, "ann", ["host"], STAGE, timeout=RELAY_TIMEOUT)
+    assert engine.member_of("ann", "subscriber") == 1
+    await ann.grows("host", "audio", 25, RELAY_TIMEOUT)
+    await ann.grows("host", "video", 5, RELAY_TIMEOUT)
+
+    await engine.mute("host", True)
+    await ann.grows("host", "video", 5)  # what was in flight has arrived
+    before = ann.count("host", "audio")
+    await ann.grows("host", "video", 15)
+    assert ann.count("host", "audio") == before
+    await engine.mute("host", False)
+    await ann.grows("host", "audio", 25)
+    await close(host, ann)
 
 
 async def test_a_move_to_a_table_on_the_other_server_ends_the_subscriber_as_moved(
@@ -176,3 +202,42 @@ async def test_killing_one_janus_ends_only_its_calls(pool: Pool) -> None:
     gina = await listen(pool, "gina", ["frank"], C)
     await gina.grows("frank", "audio", 25)
     await close(alice, bob, frank, gina)
+
+
+async def test_an_unreachable_member_is_left_out_until_it_answers(tmp_path: Path) -> None:
+    """A pool starts with the members it can reach and places nothing on the others;
+    when none can be reached it is unavailable."""
+    managed = ManagedJanus(tmp_path / "janus", settings())
+    nowhere = ExternalJanus(f"ws://127.0.0.1:{free_port()}", "s", "t")
+    engine = PoolEngine([RelayEngine(nowhere), RelayEngine(managed, managed=managed)],
+                        retry=0.2)
+    await engine.start()
+    try:
+        assert engine.up and not engine.members[0].up
+        pc, offer = await publisher_offer(video=False)
+        await engine.publish(EVENT, "alice", offer, Sends(audio=True), A)
+        assert engine.home(EVENT, A.room) == 1
+        await pc.close()
+    finally:
+        await engine.stop()
+    alone = PoolEngine([RelayEngine(nowhere)], retry=0.2)
+    with pytest.raises(MediaUnavailable):
+        await alone.start()  # it keeps trying in the background, as a server would
+    assert not alone.up
+    await alone.stop()
+
+
+def test_the_edge_lists_a_relayed_feeds_streams_by_the_origins_mindex() -> None:
+    """The edge's remote publisher gets one stream per origin mindex, in order, with the
+    origin's codecs; gaps and disabled streams become disabled placeholders."""
+    announced = [
+        {"type": "video", "mindex": 2, "mid": "2", "codec": "vp8", "description": "screen"},
+        {"type": "audio", "mindex": 0, "mid": "0", "codec": "opus", "fec": True},
+        {"type": "video", "mindex": 3, "mid": "3", "disabled": True},
+    ]
+    assert remote_streams(announced) == [
+        {"type": "audio", "mindex": 0, "mid": "0", "codec": "opus", "fec": True},
+        {"type": "audio", "mindex": 1, "mid": "1", "codec": "opus", "disabled": True},
+        {"type": "video", "mindex": 2, "mid": "2", "codec": "vp8", "description": "screen"},
+        {"type": "audio", "mindex": 3, "mid": "3", "codec": "opus", "disabled": True},
+    ]
