@@ -37,7 +37,6 @@ import functools
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from rooms.errors import Conflict, KohtaamoError, NotFound
 from server.media.janus_relay import RelayEngine
@@ -439,9 +438,3 @@ class PoolEngine:
             await self.members[relay.edge].remove_remote(person)
         log.info("janus pool: stopped relaying %s to member %d", person, relay.edge)
 
-
-def describe(pool: PoolEngine) -> dict[str, Any]:
-    """The pool's state in a few numbers (for logs and the benchmark)."""
-    return {"members": [{"url": m.target.url, "up": m.up, "load": pool.load(i)}
-                        for i, m in enumerate(pool.members)],
-            "relays": len(pool.relays)}
