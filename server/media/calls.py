@@ -26,6 +26,7 @@ from rooms.errors import Conflict, KohtaamoError, NotFound
 from rooms.event import Event
 from rooms.media import Ended as EndMedia
 from rooms.media import Feeds, Media, MediaPlan, Sending
+from rooms.model import RoomKind
 from rooms.outbound import EndSession, Message, Outbox, Relocate, ToPerson
 from server.media import port as p
 from server.media.settings import MediaConfig
@@ -104,7 +105,8 @@ class Calls:
         media = self.media(event)
         room = media.plan_publish(person, sending, now)
         answer = await self._engine().publish(
-            event.slug, person, sdp, p.Sends(sending.audio, sending.video, sending.screen))
+            event.slug, person, sdp, p.Sends(sending.audio, sending.video, sending.screen),
+            _place(event, room))
         await self._carry_out(event, media.published(person, room, sending))
         return answer
 
@@ -130,7 +132,8 @@ class Calls:
     async def subscribe(self, event: Event, person: str) -> None:
         media = self.media(event)
         feeds = media.plan_subscribe(person)
-        offer = await self._engine().subscribe(event.slug, person, _wanted(feeds))
+        offer = await self._engine().subscribe(event.slug, person, _wanted(feeds),
+                                               _place(event, event.floor.present(person).room))
         media.subscribed(feeds)
         if offer is not None:
             await self.deliver([_offer_message(offer)])
@@ -213,8 +216,10 @@ class Calls:
         for feeds in plan.feeds:
             if engine is None:
                 continue
+            mover = event.floor.people.get(feeds.person)
             try:
-                offer = await engine.set_feeds(feeds.person, _wanted(feeds))
+                offer = await engine.set_feeds(feeds.person, _wanted(feeds),
+                                               _place(event, mover.room if mover else None))
             except KohtaamoError as exc:
                 log.warning("feeds of %s not changed: %s", feeds.person, exc)
                 continue
@@ -254,7 +259,8 @@ class Calls:
             await self.deliver([Message(ToPerson(ev.person), "media:candidate",
                                         {"pc": ev.pc, "candidate": ev.candidate})])
         elif isinstance(ev, p.Ended):
-            await self._ended(ev.person, ev.pc, "engine")
+            # a pool's move to another server: the page subscribes again by itself
+            await self._ended(ev.person, ev.pc, "moved" if ev.reason == "moved" else "engine")
         elif isinstance(ev, p.EngineState):
             log.warning("media engine %s", "is back" if ev.up else "went down")
             for media in self._media.values():
@@ -271,6 +277,14 @@ class Calls:
                 plan = (media.unpublish(person, reason) if pc == "publisher"
                         else media.unsubscribe(person, reason))
                 await self.deliver(plan.out)
+
+
+def _place(event: Event, room: str | None) -> p.Place | None:
+    """The port's name for the call of `room` (the lobby is the stage)."""
+    known = event.floor.rooms.get(room or "")
+    if known is None:
+        return None
+    return p.Place(known.id, stage=known.kind is RoomKind.LOBBY)
 
 
 def _wanted(feeds: Feeds) -> list[str]:

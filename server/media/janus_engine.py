@@ -37,6 +37,7 @@ from server.media.port import (
     Offer,
     OfferMade,
     Pc,
+    Place,
     Sends,
     Stream,
     Talking,
@@ -54,6 +55,9 @@ class _Room:
     control: JanusHandle
     #: People whose publisher Janus announced as receivable.
     live: set[str] = dataclasses.field(default_factory=set)
+    #: Their streams as Janus announced them (type, mindex, mid, codec, …): a relay
+    #: to another Janus (janus_relay.py) describes the feed with them.
+    streams: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -175,9 +179,10 @@ class JanusEngine(JanusLink):
             return
         for announced in ev.data.get("publishers", ()):
             person = self._persons.get(announced.get("id", 0))
-            if person is None or person not in self._pubs or person in room.live:
+            if person is None or not self._feeds_here(person) or person in room.live:
                 continue
             room.live.add(person)
+            room.streams[person] = list(announced.get("streams") or ())
             self._events.put_nowait(FeedChanged(event, person, True))
             for sub_person, sub in self._subs.items():
                 if sub.event == event and person in sub.wanted:
@@ -186,23 +191,29 @@ class JanusEngine(JanusLink):
             person = self._persons.get(ev.data.get(key, 0)) if key in ev.data else None
             if person is not None and person in room.live:
                 room.live.discard(person)
+                room.streams.pop(person, None)
                 self._events.put_nowait(FeedChanged(event, person, False))
                 for sub in self._subs.values():
                     sub.subscribed.discard(person)  # Janus re-offers by itself (autoupdate)
 
+    def _feeds_here(self, person: str) -> bool:
+        """Whether `person` has a feed in this Janus (a relay adds remote ones)."""
+        return person in self._pubs
+
     # --- publishers ---
 
-    async def publish(self, event: str, person: str, sdp: str, sends: Sends) -> str:
+    async def publish(self, event: str, person: str, sdp: str, sends: Sends,
+                      room: Place | None = None) -> str:
         kinds = publisher_kinds(sdp)
         async with self._lock(person):
             if person in self._pubs:
                 raise Conflict("already publishing")
-            room = await self._room(event)
+            vroom = await self._room(event)
             handle = await self._attach(lambda h, e: self._on_peer(person, "publisher", h, e))
             try:
                 reply = await self._call(handle, {
-                    "request": "joinandconfigure", "ptype": "publisher", "room": room.id,
-                    "id": self._jid(person), "display": person, "token": self._room_token(room),
+                    "request": "joinandconfigure", "ptype": "publisher", "room": vroom.id,
+                    "id": self._jid(person), "display": person, "token": self._room_token(vroom),
                     "descriptions": [{"mid": m, "description": k} for m, k in kinds.items()],
                 }, {"type": "offer", "sdp": sdp})
                 if not reply.jsep or "sdp" not in reply.jsep:
@@ -256,14 +267,16 @@ class JanusEngine(JanusLink):
 
     # --- subscribers ---
 
-    async def subscribe(self, event: str, person: str, feeds: Iterable[str]) -> Offer | None:
+    async def subscribe(self, event: str, person: str, feeds: Iterable[str],
+                        room: Place | None = None) -> Offer | None:
         async with self._lock(person):
             await self._drop_subscriber(person)
             await self._room(event)
             self._subs[person] = _Subscriber(event, set(feeds) - {person})
         return await self._resync(person, announce=False)
 
-    async def set_feeds(self, person: str, feeds: Iterable[str]) -> Offer | None:
+    async def set_feeds(self, person: str, feeds: Iterable[str],
+                        room: Place | None = None) -> Offer | None:
         sub = self._subs.get(person)
         if sub is None:
             raise NotFound("not subscribed")

@@ -16,6 +16,10 @@ which the browser answers (`answer`). An offer is either returned by the call
 that caused it or, when the engine makes it by itself (a wanted feed starts,
 a feed leaves, a postponed renegotiation), put out as `OfferMade` — never both.
 
+A call's place (`Place`: the room, and whether it is a stage) tells an engine
+over several servers (pool.py) where a publisher or subscriber belongs; an
+engine over one server ignores it.
+
 Errors (rooms.errors, so the one wrapper turns them into acks):
 `MediaUnavailable` (`unavailable`: engine down or refusing), `BadRequest`
 (malformed SDP or candidate), `Conflict` (already publishing; an answer to an
@@ -38,6 +42,15 @@ Candidate = dict[str, Any]
 
 class MediaUnavailable(Unavailable):
     """No media engine, or it is down or refused the request (contract code `unavailable`)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """The room a publisher or subscriber is for. On a `stage` (the lobby) listeners
+    may be served by other servers than the speakers' (a pool relays them)."""
+
+    room: str
+    stage: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,13 +114,15 @@ class Connected:
 
 @dataclasses.dataclass(frozen=True)
 class Ended:
-    """The engine ended `person`'s `pc`: `reason` is `engine` (the engine was lost;
-    everything ended) or `hangup` (the connection failed or was closed). The engine
-    holds nothing more for it; the person may publish or subscribe again."""
+    """The engine ended `person`'s `pc`: `reason` is `engine` (the engine, or the
+    pool's server carrying it, was lost), `hangup` (the connection failed or was
+    closed) or `moved` (a subscriber whose new room is served by another server
+    of a pool: a browser cannot move a PeerConnection there; subscribe again).
+    The engine holds nothing more for it; the person may publish or subscribe again."""
 
     person: str
     pc: Pc
-    reason: Literal["engine", "hangup"]
+    reason: Literal["engine", "hangup", "moved"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,8 +175,10 @@ class MediaPort(Protocol):
     async def close_event(self, event: str) -> None:
         """End every publisher and subscriber of `event` (no Ended events) and free it."""
 
-    async def publish(self, event: str, person: str, sdp: str, sends: Sends) -> str:
-        """Take the browser's offer to send; return the engine's SDP answer.
+    async def publish(self, event: str, person: str, sdp: str, sends: Sends,
+                      room: Place | None = None) -> str:
+        """Take the browser's offer to send (in `room`, if the engine cares); return
+        the engine's SDP answer.
 
         The offer's first audio m-line is the microphone, its first video m-line
         the camera and its second the screen share; `sends` says which of them
@@ -175,16 +192,19 @@ class MediaPort(Protocol):
     async def unpublish(self, person: str) -> None:
         """End the publisher; subscribers get new offers without it. Raises NotFound."""
 
-    async def subscribe(self, event: str, person: str, feeds: Iterable[str]) -> Offer | None:
-        """(Re)create `person`'s subscriber in `event`, to receive `feeds` (person ids;
+    async def subscribe(self, event: str, person: str, feeds: Iterable[str],
+                        room: Place | None = None) -> Offer | None:
+        """(Re)create `person`'s subscriber in `event` (for `room`), to receive `feeds` (person ids;
         the person's own and those not publishing are left out until they publish).
         An earlier subscriber of theirs ends first. Returns the offer, or None when
         nothing can be received yet (an OfferMade follows when something can)."""
 
-    async def set_feeds(self, person: str, feeds: Iterable[str]) -> Offer | None:
-        """Change what the subscriber receives (a table move is just this). Returns
-        the new offer, or None when the SDP did not change or the engine will send
-        it later as OfferMade. Raises NotFound (no subscriber)."""
+    async def set_feeds(self, person: str, feeds: Iterable[str],
+                        room: Place | None = None) -> Offer | None:
+        """Change what the subscriber receives (a table move is just this; `room` is
+        the person's room now). Returns the new offer, or None when the SDP did not
+        change or the engine will send it later as OfferMade (or, in a pool, ends
+        the subscriber with Ended `moved`). Raises NotFound (no subscriber)."""
 
     async def answer(self, person: str, offer: int, sdp: str) -> None:
         """The browser's answer to subscriber offer `offer`. Raises Conflict (not the

@@ -17,7 +17,10 @@ from typing import Any
 from server.media.auth import turn_credentials
 from server.media.janus_engine import JanusEngine
 from server.media.janus_link import ExternalJanus
+from server.media.janus_relay import RelayEngine
 from server.media.managed import ManagedJanus, ManagedSettings, janus_available
+from server.media.pool import PoolEngine
+from server.media.port import MediaPort
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,8 @@ ICE_SCHEMES = ("stun:", "turn:", "turns:")
 class MediaConfig:
     #: Media on; it is still off when `janus = "managed"` and no janus is installed.
     enabled: bool = True
-    #: "managed" (Kohtaamo starts its own Janus) or ws:// URLs of external Janus servers.
+    #: "managed" (Kohtaamo starts its own Janus) or ws:// URLs of external Janus servers
+    #: (more than one: a pool; see docs/media.md).
     janus: str | tuple[str, ...] = "managed"
     #: For external servers: their `api_secret`, `token_auth_secret`, videoroom `admin_key`.
     janus_api_secret: str = ""
@@ -115,11 +119,12 @@ class MediaConfig:
         return out
 
 
-def build_engine(config: MediaConfig, folder: Path) -> JanusEngine | None:
+def build_engine(config: MediaConfig, folder: Path) -> MediaPort | None:
     """The engine `config` asks for (not started), or None when media is off.
 
-    A managed Janus keeps its generated config and log in `folder`. Of a list of
-    external servers only the first is used for now (the pool is not built)."""
+    A managed Janus keeps its generated config and log in `folder`. One external
+    server is an engine over it; several are a pool (pool.py), all with the same
+    secrets, each relaying RTP to the others at the host of its URL."""
     if not config.enabled:
         return None
     if config.janus == "managed":
@@ -130,6 +135,8 @@ def build_engine(config: MediaConfig, folder: Path) -> JanusEngine | None:
             rtp_ports=config.rtp_ports, public_ip=config.public_ip,
             ice_interfaces=config.ice_interfaces))
         return JanusEngine(managed, managed=managed, max_publishers=config.max_publishers)
-    target = ExternalJanus(config.janus[0], config.janus_api_secret, config.janus_token_secret,
-                           config.janus_admin_key)
-    return JanusEngine(target, max_publishers=config.max_publishers)
+    targets = [ExternalJanus(url, config.janus_api_secret, config.janus_token_secret,
+                             config.janus_admin_key) for url in config.janus]
+    if len(targets) == 1:
+        return JanusEngine(targets[0], max_publishers=config.max_publishers)
+    return PoolEngine([RelayEngine(t, max_publishers=config.max_publishers) for t in targets])

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from server.media.janus_engine import JanusEngine
+from server.media.janus_relay import RelayEngine
 from server.media.managed import ManagedJanus, ManagedSettings, free_port
-from server.media.port import MediaEvent
+from server.media.pool import PoolEngine
+from server.media.port import MediaEvent, MediaPort
 
 
 def settings() -> ManagedSettings:
@@ -34,7 +36,7 @@ async def janus(tmp_path: Path) -> AsyncIterator[ManagedJanus]:
 class Events:
     """Everything the engine put out, with a condition to wait on."""
 
-    def __init__(self, engine: JanusEngine) -> None:
+    def __init__(self, engine: MediaPort) -> None:
         self.engine = engine
         self.seen: list[MediaEvent] = []
         self._changed = asyncio.Condition()
@@ -70,6 +72,22 @@ async def engine(tmp_path: Path) -> AsyncIterator[tuple[JanusEngine, Events]]:
     """A started JanusEngine over its own managed Janus, and its recorded events."""
     managed = ManagedJanus(tmp_path / "janus", settings())
     engine = JanusEngine(managed, managed=managed, keepalive=5)
+    await engine.start()
+    events = Events(engine)
+    yield engine, events
+    await events.close()
+    await engine.stop()
+
+
+@pytest.fixture
+async def pool(tmp_path: Path) -> AsyncIterator[tuple[PoolEngine, Events]]:
+    """A started pool over two managed Janus processes (each its own ports), and its
+    recorded events."""
+    members = []
+    for name in ("janus-a", "janus-b"):
+        managed = ManagedJanus(tmp_path / name, settings())
+        members.append(RelayEngine(managed, managed=managed, keepalive=5))
+    engine = PoolEngine(members, retry=0.2)
     await engine.start()
     events = Events(engine)
     yield engine, events

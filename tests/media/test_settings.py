@@ -10,6 +10,7 @@ from server.config import ConfigError, load
 from server.media.janus_engine import JanusEngine
 from server.media.janus_link import ExternalJanus
 from server.media.managed import ManagedJanus
+from server.media.pool import PoolEngine
 from server.media.settings import MediaConfig, build_engine
 from tests.conftest import write_config
 
@@ -62,3 +63,16 @@ def test_build_engine_follows_the_settings(tmp_path: Path) -> None:
                                          janus_token_secret="t"), tmp_path)
     assert isinstance(external, JanusEngine) and external.managed is None
     assert external.target == ExternalJanus("ws://h:1", "a", "t")
+
+
+def test_several_janus_urls_make_a_pool(tmp_path: Path) -> None:
+    """Two URLs give a pool of two engines with the shared secrets, each relaying RTP
+    to the host of its URL."""
+    pool = build_engine(MediaConfig(janus=("ws://10.0.0.5:8188", "ws://10.0.0.6:8188"),
+                                    janus_api_secret="a", janus_token_secret="t",
+                                    janus_admin_key="k"), tmp_path)
+    assert isinstance(pool, PoolEngine)
+    assert [m.target for m in pool.members] == [
+        ExternalJanus("ws://10.0.0.5:8188", "a", "t", "k"),
+        ExternalJanus("ws://10.0.0.6:8188", "a", "t", "k")]
+    assert [m.relay_host for m in pool.members] == ["10.0.0.5", "10.0.0.6"]
