@@ -21,10 +21,17 @@ class OwnedTask:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is None:
+            return
+        task.cancel()
+        # Python 3.11's asyncio.wait_for can swallow a cancel that lands as its
+        # inner future completes; cancel again until the task has really ended.
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.5)
+            if not task.done():
+                task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     def running(self) -> bool:
         return self._task is not None and not self._task.done()

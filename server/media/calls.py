@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[Outbox], Awaitable[None]]
 
+#: Subscribers renegotiated with the engine at once after one change of the floor.
+FEEDS_AT_ONCE = 32
+
 
 class Calls:
     def __init__(self, config: MediaConfig, engine: p.MediaPort | None, deliver: Deliver,
@@ -208,23 +211,30 @@ class Calls:
         its messages and the offers the engine made. An engine that fails here is
         logged: the domain has already decided, and the engine's own events
         (Ended) will say what became of the connection."""
-        offers: Outbox = []
         engine = self.engine if self.enabled else None
         for end in plan.ends:
             if engine is not None:
                 await self._quietly(self._end(engine, end))
-        for feeds in plan.feeds:
-            if engine is None:
-                continue
-            mover = event.floor.people.get(feeds.person)
-            try:
-                offer = await engine.set_feeds(feeds.person, _wanted(feeds),
-                                               _place(event, mover.room if mover else None))
-            except KohtaamoError as exc:
-                log.warning("feeds of %s not changed: %s", feeds.person, exc)
-                continue
-            if offer is not None:
-                offers.append(_offer_message(offer))
+        offers: Outbox = []
+        if engine is not None and plan.feeds:
+            # Each subscriber's renegotiation is its own round trip to the engine:
+            # asked for together, a recall of hundreds does not wait for each in turn.
+            gate = asyncio.Semaphore(FEEDS_AT_ONCE)
+
+            async def refeed(feeds: Feeds) -> None:
+                mover = event.floor.people.get(feeds.person)
+                async with gate:
+                    try:
+                        offer = await engine.set_feeds(
+                            feeds.person, _wanted(feeds),
+                            _place(event, mover.room if mover else None))
+                    except KohtaamoError as exc:
+                        log.warning("feeds of %s not changed: %s", feeds.person, exc)
+                        return
+                if offer is not None:
+                    offers.append(_offer_message(offer))
+
+            await asyncio.gather(*(refeed(feeds) for feeds in plan.feeds))
         await self.deliver(plan.out + offers)
 
     @staticmethod
