@@ -277,6 +277,9 @@ class Media:
                 plan += self.unpublish(pid, _ended_reason(reasons.get(pid, "moved")))
             if room is None and pid in self.subscribers:
                 plan += self.unsubscribe(pid, _ended_reason(reasons.get(pid, "kicked")))
+            if person is None and pid in self.speakers:  # erased: off the stage too
+                self.speakers.discard(pid)
+                plan.out.append(self._stage())
         plan += self._refeed(touched, movers)
         return plan
 

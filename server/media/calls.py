@@ -197,12 +197,16 @@ class Calls:
                                 item.to.person, exc)
 
     def _slugs_of(self, out: Outbox) -> list[str]:
-        """The events with calls going on where someone in `out` moved or left."""
+        """The events with calls going on where someone in `out` moved or left (an
+        erased person is no longer among the event's people, but may still be in
+        its calls)."""
         people = {item.person for item in out if isinstance(item, Relocate | EndSession)}
         return [slug for slug, event in self._events().items()
                 if (media := self._media.get(slug)) is not None
                 and (media.publishers or media.subscribers)
-                and not people.isdisjoint(event.people)]
+                and not (people.isdisjoint(event.people)
+                         and people.isdisjoint(media.publishers)
+                         and people.isdisjoint(media.subscribers))]
 
     # --- carrying out a plan ----------------------------------------------------------------
 

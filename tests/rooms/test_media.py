@@ -184,3 +184,17 @@ def test_media_commands_refuse_malformed_input() -> None:
         "candidate": "candidate:1 1 udp 1 192.0.2.2 5000 typ host", "sdpMid": "0",
         "sdpMLineIndex": 0}})
     assert ok.candidate is not None and ok.candidate["sdpMid"] == "0"
+
+
+def test_erasure_ends_calls_and_takes_the_person_off_the_stage() -> None:
+    """An erased person's publisher and subscriber end and they leave the speakers."""
+    event, media = setup()
+    arrive(event, "host", Role.HOST)
+    arrive(event, "a")
+    media.invite("host", "a")
+    media.published("a", media.plan_publish("a", AUDIO, T0), AUDIO)
+    media.subscribed(media.plan_subscribe("a"))
+    plan = media.follow(event.erase("a", T0 + 1))
+    assert {(e.pc, e.reason) for e in plan.ends} == {("publisher", "kicked"),
+                                                    ("subscriber", "kicked")}
+    assert media.speakers == set() and messages(plan.out, "stage")[-1].data == {"speakers": []}
