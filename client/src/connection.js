@@ -55,9 +55,12 @@ export function connect(token, { onMessage, onConn }) {
         return { ok: false, error: { code: CLIENT_TIMEOUT, message: "" } };
       }
     },
-    /** Fire and forget (only `move`); dropped while offline rather than queued. */
+    /** Fire and forget (only `move`); dropped while offline rather than queued.
+     * Not `volatile`: that also drops a move while the socket is busy writing,
+     * and the move it drops may be the last of a gesture, leaving you short of
+     * where you went (moves are already throttled to MOVE_RATE_HZ). */
     move(x, y) {
-      if (socket.connected) socket.volatile.emit(CLIENT_EVENTS.MOVE, { x, y });
+      if (socket.connected) socket.emit(CLIENT_EVENTS.MOVE, { x, y });
     },
     close() { socket.disconnect(); },
     reconnect() { socket.connect(); },
