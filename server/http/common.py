@@ -42,3 +42,11 @@ async def authenticated(
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("an Authorization: Bearer token is required")
     return await request.app[WORLD].authenticate(token.strip(), allow_banned=allow_banned)
+
+
+def requested_format(request: web.Request, allowed: tuple[str, ...]) -> str:
+    """`?format=` of an export (json by default); anything else is bad_request."""
+    fmt = request.query.get("format", "json")
+    if fmt not in allowed:
+        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format")
+    return fmt

@@ -13,7 +13,7 @@ from aiohttp import web
 from rooms.errors import BadRequest
 from rooms.model import Person
 from server.http import export
-from server.http.common import authenticated, read_json
+from server.http.common import authenticated, read_json, requested_format
 from server.keys import DELIVERY, WORLD
 from server.world import now_ms
 
@@ -29,17 +29,10 @@ def me_body(person: Person) -> dict[str, Any]:
 
 
 
-def _format(request: web.Request, allowed: tuple[str, ...]) -> str:
-    fmt = request.query.get("format", "json")
-    if fmt not in allowed:
-        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format")
-    return fmt
-
-
 @routes.get("/api/me/contacts")
 async def contacts(request: web.Request) -> web.Response:
     event, person = await authenticated(request, allow_banned=True)
-    fmt = _format(request, ("json", "vcf", "csv"))
+    fmt = requested_format(request, ("json", "vcf", "csv"))
     found = await request.app[WORLD].storage.cards.contacts_of(person.id)
     if fmt == "vcf":
         return web.Response(

@@ -14,7 +14,7 @@ from rooms.event import Event
 from rooms.model import Role
 from rooms.staff import HOSTS, MODERATORS
 from server.http import export
-from server.http.common import authenticated
+from server.http.common import authenticated, requested_format
 from server.keys import VISITS, WORLD
 from server.world import now_ms
 
@@ -65,19 +65,12 @@ async def bans(request: web.Request) -> web.Response:
     return web.json_response(rows)
 
 
-def _format(request: web.Request, allowed: tuple[str, ...]) -> str:
-    fmt = request.query.get("format", "json")
-    if fmt not in allowed:
-        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format")
-    return fmt
-
-
 @routes.get("/api/events/{event}/report")
 async def report(request: web.Request) -> web.Response:
     event, person = await authenticated(request)
     if person.role is not Role.HOST or event.slug != request.match_info["event"]:
         raise Forbidden("only this event's hosts can read its report")
-    fmt = _format(request, ("json", "csv"))
+    fmt = requested_format(request, ("json", "csv"))
     storage = request.app[WORLD].storage
     # Once retention erased the event's people, the figures kept for it are the
     # report. Otherwise every visit acknowledged before this request is written

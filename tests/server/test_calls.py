@@ -3,6 +3,7 @@ started itself, with aiortc peers standing in for browsers (issue 11)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,31 @@ async def publish(person: Person, video: bool = False) -> Any:
     return pc
 
 
+@dataclasses.dataclass
+class TableCall:
+    """Aino publishing at a table and Bert there hearing her through his peer."""
+
+    aino: Person
+    bert: Person
+    ears: Receiver
+    pc: Any
+
+    async def close(self) -> None:
+        await self.pc.close()
+        await self.ears.close()
+
+
+async def table_call(server: Server, room: str) -> TableCall:
+    aino = await seated(server, "Aino", room)
+    bert = await seated(server, "Bert", room)
+    ears = Receiver()
+    await bert.call("media:subscribe", {})
+    pc = await publish(aino)
+    await hear(bert, ears, 1)
+    await ears.grows(aino.id, "audio", 10, timeout=15)
+    return TableCall(aino, bert, ears, pc)
+
+
 async def test_people_at_a_table_hear_each_other_and_nobody_else_does(tmp_path: Path) -> None:
     """Aino publishes at her table; Bert there receives her audio; Cecilia at another
     table is offered nothing; the table heard of Aino's streams."""
@@ -86,13 +112,8 @@ async def test_moving_away_ends_the_publisher_and_refeeds_the_table(tmp_path: Pa
     async with running(load(media_config(tmp_path), database=tmp_path / "k.db")) as server:
         rooms = server.world().event("testfair").info()["rooms"]
         t1, t2 = rooms[1]["id"], rooms[2]["id"]
-        aino = await seated(server, "Aino", t1)
-        bert = await seated(server, "Bert", t1)
-        ears = Receiver()
-        await bert.call("media:subscribe", {})
-        pc = await publish(aino)
-        await hear(bert, ears, 1)
-        await ears.grows(aino.id, "audio", 10, timeout=15)
+        call = await table_call(server, t1)
+        aino, bert, ears, pc = call.aino, call.bert, call.ears, call.pc
 
         assert (await aino.call("enter", {"room": t2}))["ok"]
         ended = await aino.seen.wait_for("media:ended")

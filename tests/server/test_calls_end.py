@@ -13,7 +13,7 @@ from server.config import load
 from server.keys import CALLS
 from tests.conftest import running
 from tests.media.peers import Receiver
-from tests.server.test_calls import hear, media_config, publish, seated
+from tests.server.test_calls import hear, media_config, publish, seated, table_call
 
 
 def tables(server) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -28,13 +28,8 @@ async def test_a_kick_ends_the_kicked_persons_call(tmp_path: Path) -> None:
         t1, _ = tables(server)
         mod = await server.staff("moderator", "Moa")
         await mod.connect()
-        aino = await seated(server, "Aino", t1)
-        bert = await seated(server, "Bert", t1)
-        ears = Receiver()
-        await bert.call("media:subscribe", {})
-        pc = await publish(aino)
-        await hear(bert, ears, 1)
-        await ears.grows(aino.id, "audio", 10, timeout=15)
+        call = await table_call(server, t1)
+        aino, bert, ears, pc = call.aino, call.bert, call.ears, call.pc
 
         assert (await mod.call("mod:kick", {"person": aino.id, "reason": "spam"}))["ok"]
         await bert.seen.wait_for("media:streams", lambda d: d["publishers"] == [])
@@ -100,13 +95,8 @@ async def test_janus_killed_mid_call_is_noticed_and_calls_come_back(tmp_path: Pa
     supervisor restarts it, and a new publish and subscribe carry audio again."""
     async with running(load(media_config(tmp_path), database=tmp_path / "k.db")) as server:
         t1, _ = tables(server)
-        aino = await seated(server, "Aino", t1)
-        bert = await seated(server, "Bert", t1)
-        ears = Receiver()
-        await bert.call("media:subscribe", {})
-        pc = await publish(aino)
-        await hear(bert, ears, 1)
-        await ears.grows(aino.id, "audio", 10, timeout=15)
+        call = await table_call(server, t1)
+        aino, bert, ears, pc = call.aino, call.bert, call.ears, call.pc
 
         engine = server.app[CALLS].engine
         assert engine is not None and engine.managed is not None
