@@ -38,6 +38,15 @@ TRANSPORT = "libjanus_websockets.so"
 PROTECTED = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr")
 
 
+def _die_with_parent() -> list[str]:
+    """A prefix that makes Janus die with the server even on `kill -9` (Linux's
+    parent-death signal, set by util-linux's `setpriv` before it execs Janus), so a
+    restarted server never meets an orphan Janus holding its RTP ports. Without
+    `setpriv`, nothing: the server's stop still ends Janus."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM"] if setpriv else []
+
+
 class JanusNotFound(RuntimeError):
     """The `janus` binary or its videoroom plugin / WebSocket transport is missing."""
 
@@ -271,7 +280,8 @@ class ManagedJanus:
         logfile = (self.folder / "janus.log").open("ab")
         try:
             self._process = await asyncio.create_subprocess_exec(
-                self.settings.binary, "-F", str(self.folder), "-C", str(config),
+                *_die_with_parent(), self.settings.binary, "-F", str(self.folder),
+                "-C", str(config),
                 stdin=asyncio.subprocess.DEVNULL, stdout=logfile, stderr=asyncio.subprocess.STDOUT,
                 # its own process group: a terminal's Ctrl-C reaches the server, which stops it
                 start_new_session=True,

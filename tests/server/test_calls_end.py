@@ -13,6 +13,7 @@ from server.config import load
 from server.keys import CALLS
 from tests.conftest import running
 from tests.media.peers import Receiver
+from tests.server.process import serve
 from tests.server.test_calls import hear, media_config, publish, seated, table_call
 
 
@@ -127,3 +128,30 @@ async def until(condition: Callable[[], bool], timeout: float) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.05)
+
+
+def janus_pids(folder: Path) -> list[int]:
+    """Janus processes started from a config folder under `folder`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmdline and cmdline[0].endswith(b"janus") and str(folder).encode() in b" ".join(
+                cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+async def test_a_server_killed_takes_its_janus_with_it(tmp_path: Path) -> None:
+    """`kill -9` of the server ends its managed Janus too, so a restarted server does
+    not meet an orphan holding its RTP ports."""
+    config = media_config(tmp_path)
+    async with serve(config, tmp_path / "k.db") as (_url, proc):
+        await until(lambda: len(janus_pids(tmp_path)) == 1, timeout=10)
+        proc.kill()
+        await proc.wait()
+        await until(lambda: janus_pids(tmp_path) == [], timeout=10)
