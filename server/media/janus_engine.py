@@ -304,7 +304,7 @@ class JanusEngine(JanusLink):
                     reply = await self._call(handle, {
                         "request": "join", "ptype": "subscriber", "room": room.id,
                         "token": self._room_token(room),
-                        "streams": [{"feed": self._jid(p)} for p in add]})
+                        "streams": [e for p in add for e in self._entries(room, p)]})
                 except KohtaamoError:
                     with contextlib.suppress(JanusError):
                         await handle.detach()
@@ -313,7 +313,7 @@ class JanusEngine(JanusLink):
             elif add or remove:
                 body: dict[str, Any] = {"request": "update"}
                 if add:
-                    body["subscribe"] = [{"feed": self._jid(p)} for p in add]
+                    body["subscribe"] = [e for p in add for e in self._entries(room, p)]
                 if remove:
                     body["unsubscribe"] = [{"feed": self._jid(p)} for p in remove]
                 reply = await self._call(sub.handle, body)
@@ -325,6 +325,25 @@ class JanusEngine(JanusLink):
             self._events.put_nowait(OfferMade(offer))
             return None
         return offer
+
+    def _entries(self, room: _Room, person: str) -> list[dict[str, Any]]:
+        """What to subscribe to of `person`'s feed: every stream it announced, with
+        a simulcast camera taken at its low layer (substream 0: tiles are small;
+        Janus reads the page's `h;l` rids high to low). A feed whose streams are
+        not known yet is taken whole."""
+        jid = self._jid(person)
+        streams = [s for s in room.streams.get(person) or ()
+                   if s.get("type") in ("audio", "video") and s.get("mid") is not None]
+        if not streams:
+            return [{"feed": jid}]
+        entries = []
+        for stream in streams:
+            entry: dict[str, Any] = {"feed": jid, "mid": str(stream["mid"])}
+            if (stream.get("type") == "video" and stream.get("simulcast")
+                    and stream.get("description") != "screen"):
+                entry["substream"] = 0
+            entries.append(entry)
+        return entries
 
     def _offer(self, person: str, sub: _Subscriber, data: dict[str, Any],
                jsep: dict[str, Any] | None) -> Offer | None:

@@ -93,6 +93,10 @@ def test_two_people_at_a_table_hear_and_see_each_other(server, new_media_page) -
         .some(r => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0))""")
     expect(bert.locator(".tiles .tile")).to_have_count(1)
     assert inbound(cecilia, "audio")["bytes"] == 0
+    # a small tile takes the camera's low simulcast layer (the fake camera is 640 wide)
+    wait_until(bert, """() => [...window.__kohtaamo.call.remote.values()]
+        .some(r => r.video && r.video.getSettings().width > 0
+                   && r.video.getSettings().width <= 320)""")
 
     # Distance: together in one corner, full volume; then apart, silence.
     aino_id = my_id(aino)
