@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
 from rooms.model import Person, Room, Settings, Timer
@@ -48,7 +49,6 @@ class Event:
         self.present = floor.present
         self.room = floor.room
         self.next_id = floor.next_id
-        self.info = floor.info
         self.admit = floor.admit
         self.admit_join = floor.admit_join
         self.forget_lines = floor.forget_lines
@@ -100,7 +100,11 @@ class Event:
 
     def welcome(self, person_id: str) -> dict[str, Any]:
         """The snapshot a new connection receives: the floor's, with the cards' part."""
-        return {**self.floor.welcome(person_id), **self.cards.welcome(person_id)}
+        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id)}
+
+    def info(self) -> dict[str, Any]:
+        """Public event info for `GET /api/events/{event}`."""
+        return snapshot.info(self.floor)
 
     # --- the floor's state, read through ----------------------------------------------
 

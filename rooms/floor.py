@@ -178,41 +178,6 @@ class Floor:
         if not self.limits.allow(person.id, action, now):
             raise RateLimited("too many requests; slow down")
 
-    # --- wire shapes -------------------------------------------------------------
-
-    def info(self) -> dict[str, Any]:
-        """Public event info for `GET /api/events/{event}`."""
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "description": self.description,
-            "requires_code": bool(self.code),
-            "rooms": [room.wire() for room in self.rooms.values()],
-        }
-
-    def welcome(self, person_id: str) -> dict[str, Any]:
-        """The floor's part of the snapshot a new connection receives (`Event.welcome`
-        adds the cards' part)."""
-        me = self.person(person_id)
-        w, h = self.settings.room_size
-        return {
-            "event": {
-                "slug": self.slug,
-                "title": self.title,
-                "description": self.description,
-                "lobby": self.lobby.id,
-                "timer": self.timer.wire() if self.timer else None,
-                "tick_hz": self.settings.tick_hz,
-                "presence_hz": self.settings.presence_hz,
-                "grace_seconds": self.settings.grace_ms / 1000,
-                "room_size": [w, h],
-            },
-            "me": {**me.wire(), "card": me.profile.card(), "muted_until": me.muted_until},
-            "rooms": [room.wire() for room in self.rooms.values()],
-            "people": [p.wire() for p in self.people.values() if p.present],
-            "room": self.room_of(me).detail(),
-        }
-
     def admit(self) -> None:
         """Raise Conflict when as many people are connected as the event holds."""
         if self.capacity is not None and self.connected_count >= self.capacity:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.pages import join, my_id, open_staff, open_tab, sit_at
+from tests.e2e.pages import choose_person, join, my_id, open_staff, open_tab, sit_at
 
 STAT_TIMEOUT_MS = 20_000
 
@@ -64,6 +64,18 @@ def go_to_corner(page: Page, right: bool) -> None:
     for _ in range(8):
         space.press("Shift+ArrowRight" if right else "Shift+ArrowLeft")
         space.press("Shift+ArrowUp")
+
+
+def talking_at_a_table(server: Any, new_media_page: Any) -> tuple[Page, Page]:
+    """Aino with her microphone on and Bert hearing her, at one table."""
+    aino = join(new_media_page(), server, "Aino Virtanen")
+    bert = join(new_media_page(), server, "Bert Berg")
+    for page in (aino, bert):
+        sit_at(page, "Työllisyys")
+    hear_table(bert)
+    aino.get_by_role("button", name="Turn microphone on").click()
+    audio_grows(bert)
+    return aino, bert
 
 
 def walk_until(walker: Page, right: bool, watcher: Page, script: str, arg: Any) -> None:
@@ -132,16 +144,9 @@ def test_a_moderators_mute_silences_the_call_and_a_move_ends_it(
     sending; the unmute brings it back; moving her to another table ends her
     publisher there."""
     mod = open_staff(new_page(), server, server.moderator_token)
-    aino = join(new_media_page(), server, "Aino Virtanen")
-    bert = join(new_media_page(), server, "Bert Berg")
-    for page in (aino, bert):
-        sit_at(page, "Työllisyys")
-    hear_table(bert)
-    aino.get_by_role("button", name="Turn microphone on").click()
-    audio_grows(bert)
+    aino, bert = talking_at_a_table(server, new_media_page)
 
     open_tab(mod, "Moderation")
-    from tests.e2e.pages import choose_person
     choose_person(mod, "Aino Virtanen")
     mod.get_by_role("button", name="Mute", exact=True).click()
     expect(aino.locator(".muted-note")).to_contain_text("muted you")
@@ -211,13 +216,7 @@ def test_without_media_the_page_says_calls_are_unavailable(server, new_page) -> 
 def test_calls_come_back_by_themselves_when_janus_dies(server, new_media_page) -> None:
     """Janus killed mid-call: the server's supervisor restarts it and both pages set
     their call up again with no click; Bert hears Aino again."""
-    aino = join(new_media_page(), server, "Aino Virtanen")
-    bert = join(new_media_page(), server, "Bert Berg")
-    for page in (aino, bert):
-        sit_at(page, "Työllisyys")
-    hear_table(bert)
-    aino.get_by_role("button", name="Turn microphone on").click()
-    audio_grows(bert)
+    aino, bert = talking_at_a_table(server, new_media_page)
 
     janus = subprocess.run(["pgrep", "-f", f"janus.*{server.db.parent}"],
                            capture_output=True, text=True, check=False).stdout.split()
