@@ -1,0 +1,483 @@
+"""The search behind `rooms.grouping.group`: a greedy seating, then local search.
+
+Works on people 0..n-1 and bit masks, for speed; `rooms.grouping` turns ids
+into indices and back. The cost of a group, lowest best, is the tuple (no
+shared language, repeated pairs, strays, -shared interests), compared
+lexicographically; strays (see `Search._strays`) only count in a group
+without a shared language. Every random choice comes from the `rng` given,
+and the work from a budget of evaluations, so a seed decides the result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+
+#: Rounds of at most this many people are solved exactly (at most 1,260 groupings).
+EXACT_UP_TO = 9
+#: Open groups a person is weighed against in the greedy pass.
+_CHOICES = 4
+#: Candidates tried for each offending member while repairing a group.
+_CANDIDATES = 24
+#: Groups tried at each step of a chain of moves.
+_CHAIN_GROUPS = 6
+#: A change of (groups without a language, repeated pairs, strays, -shared interests).
+_NO_CHANGE = (0, 0, 0, 0)
+#: Fresh starts in a row that found nothing better before the search gives up.
+_RESTARTS = 20
+
+
+def _masks(values: Sequence[frozenset[str]]) -> tuple[list[int], dict[str, int]]:
+    """Each set as an int with one bit per distinct value (bits in sorted value order)."""
+    bit = {v: 1 << i for i, v in enumerate(sorted(set().union(*values)))}
+    return [sum(bit[v] for v in s) for s in values], bit
+
+
+
+class Search:
+    """A grouping of people 0..n-1 being built and improved.
+
+    `lang[i]` is a bit mask of person i's languages (-1, every bit, for someone
+    who gave none: they fit any group); `topic[i]` of their interests; a group
+    shares a language when the AND of its members' masks is not 0.
+    """
+
+    def __init__(self, ids: Sequence[str], languages: Sequence[frozenset[str]],
+                 interests: Sequence[frozenset[str]], met: list[frozenset[int]],
+                 rng: random.Random) -> None:
+        self.ids = list(ids)
+        masks, self.bits = _masks(languages)
+        self.lang = [m or -1 for m in masks]
+        self.topic, self.topic_bits = _masks(interests)
+        self.met = met
+        self.rng = rng
+        self.groups: list[list[int]] = []
+        self.where: list[int] = []
+        #: while seating greedily, the languages each group shares
+        self.shared: list[int] = []
+        #: see `_better`
+        self.guided = False
+        self.spent = 0
+
+    # --- cost ------------------------------------------------------------------------
+
+    def group_score(self, members: Sequence[int]) -> tuple[int, int, int, int]:
+        """(no shared language, repeated pairs, strays, shared interests) of a group."""
+        lang, met, topic = self.lang, self.met, self.topic
+        shared = -1
+        repeated = interests = 0
+        for x, a in enumerate(members):
+            shared &= lang[a]
+            for b in members[x + 1:]:
+                repeated += b in met[a]
+                interests += (topic[a] & topic[b]).bit_count()
+        if shared:
+            return (0, repeated, 0, interests)
+        return (1, repeated, self._strays(members), interests)
+
+    def _strays(self, members: Iterable[int]) -> int:
+        """How many of a group do not speak its most spoken language: in a group
+        without a shared language, how far it is from having one. This lets the
+        search make progress one person at a time."""
+        lang = self.lang
+        masks = [lang[m] for m in members]
+        spoken = 0
+        for m in masks:
+            if m != -1:
+                spoken |= m
+        most = 0
+        while spoken:
+            bit = spoken & -spoken
+            spoken ^= bit
+            most = max(most, sum(1 for m in masks if m & bit))
+        return len(masks) - most if most else 0
+
+    def totals(self) -> tuple[int, int, int, int]:
+        """`group_score` summed over the groups."""
+        return self._key_sum(range(len(self.groups)))
+
+    def _fit(self, a: int, b: int, members: list[int], skip: int,
+             ) -> tuple[int, int, int, int, int]:
+        """Against `members` but `skip`: their shared languages, and the met
+        pairs and shared interests a would have with them, and b would."""
+        lang, topic = self.lang, self.topic
+        met_a, met_b, topic_a, topic_b = self.met[a], self.met[b], topic[a], topic[b]
+        shared = -1
+        ma = mb = ia = ib = 0
+        for m in members:
+            if m == skip:
+                continue
+            shared &= lang[m]
+            ma += m in met_a
+            mb += m in met_b
+            tm = topic[m]
+            ia += (topic_a & tm).bit_count()
+            ib += (topic_b & tm).bit_count()
+        return shared, ma, mb, ia, ib
+
+    def _language(self, members: list[int], shared: int, leaving: int, coming: int,
+                  ) -> tuple[int, int]:
+        """The change in (no shared language, strays) of a group whose members but
+        `leaving` share the languages `shared`, when `coming` (-1: nobody) joins
+        and `leaving` (-1: nobody) goes."""
+        lang = self.lang
+        before = shared & lang[leaving] if leaving != -1 else shared
+        after = shared & lang[coming] if coming != -1 else shared
+        old = self._strays(members) if before == 0 else 0
+        new = 0
+        if after == 0:
+            rest = [m for m in members if m != leaving]
+            new = self._strays([*rest, coming] if coming != -1 else rest)
+        return (after == 0) - (before == 0), new - old
+
+    def swap_delta(self, a: int, b: int) -> tuple[int, int, int, int]:
+        """How the cost changes if a and b (in different groups) trade places."""
+        self.spent += 1
+        g, h = self.groups[self.where[a]], self.groups[self.where[b]]
+        shared_g, ga, gb, gia, gib = self._fit(a, b, g, a)
+        shared_h, ha, hb, hia, hib = self._fit(a, b, h, b)
+        bad_g, strays_g = self._language(g, shared_g, a, b)
+        bad_h, strays_h = self._language(h, shared_h, b, a)
+        return (bad_g + bad_h, (gb - ga) + (ha - hb), strays_g + strays_h,
+                (gia - gib) + (hib - hia))
+
+    def move_delta(self, a: int, h: int) -> tuple[int, int, int, int]:
+        """How the cost changes if a leaves its group for group h."""
+        self.spent += 1
+        g = self.groups[self.where[a]]
+        shared_g, ga, _, gia, _ = self._fit(a, a, g, a)
+        shared_h, ha, _, hia, _ = self._fit(a, a, self.groups[h], -1)
+        bad_g, strays_g = self._language(g, shared_g, a, -1)
+        bad_h, strays_h = self._language(self.groups[h], shared_h, -1, a)
+        return (bad_g + bad_h, ha - ga, strays_g + strays_h, gia - hia)
+
+    def swap(self, a: int, b: int) -> None:
+        g, h = self.where[a], self.where[b]
+        self.groups[g][self.groups[g].index(a)] = b
+        self.groups[h][self.groups[h].index(b)] = a
+        self.where[a], self.where[b] = h, g
+
+    def move(self, a: int, h: int) -> None:
+        self.groups[self.where[a]].remove(a)
+        self.groups[h].append(a)
+        self.where[a] = h
+
+    # --- the greedy pass -------------------------------------------------------------
+
+    def seat_greedily(self, sizes: list[int], shuffled: bool = False) -> None:
+        """Every group is first filled to the smaller size, hardest people first
+        (`shuffled`: in a random order, for a fresh start); the last people then take
+        the larger groups' extra seats."""
+        n, k = len(self.ids), len(sizes)
+        base = min(sizes)
+        speakers = {b: sum(1 for m in self.lang if m & b) for b in self.bits.values()}
+        # how many share a language with i, at most: the rarest speakers come first
+        supply = [n if m == -1 else sum(c for b, c in speakers.items() if m & b)
+                  for m in self.lang]
+        # among equals, people who share an interest (one of theirs drawn at random)
+        # come one after the other, so they tend to land in the same group
+        topics = sorted(self.topic_bits.values())
+        drawn = [self.rng.choice([b for b in topics if t & b]) if t else 0 for t in self.topic]
+        chance = [self.rng.random() for _ in range(n)]
+        order = sorted(range(n), key=lambda i: (supply[i], drawn[i], chance[i]))
+        if shuffled:
+            self.rng.shuffle(order)
+        self.groups = [[] for _ in sizes]
+        self.where = [-1] * n
+        self.shared = [-1] * k
+        opened = 0
+        open_groups: list[int] = []  # below the smaller size, oldest first
+        for a in order[:k * base]:
+            best, met = self._choose(a, open_groups)
+            if (best == -1 or met) and opened < k:  # a group of one's own meets nobody
+                best = opened
+                opened += 1
+                open_groups.append(best)
+            elif best == -1:  # nothing fits: the local search will try to repair
+                best = min(open_groups, key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
+            self._seat(a, best)
+            if len(self.groups[best]) == base:
+                open_groups.remove(best)
+        extra = list(range(k))  # groups that may still take one more
+        for a in order[k * base:]:
+            best, _ = self._choose(a, extra, limit=len(extra))
+            if best == -1:
+                best = min(extra, key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
+            self._seat(a, best)
+            extra.remove(best)
+
+    def _choose(self, a: int, groups: list[int], limit: int = _CHOICES) -> tuple[int, int]:
+        """Among the first `limit` of `groups` that share a language with a: the one
+        where a has met the fewest, then shares the most interests; and that count."""
+        la = self.lang[a]
+        best, best_key = -1, (0, 0)
+        for g in [g for g in groups if self.shared[g] & la][:limit]:
+            _, met, _, interests, _ = self._fit(a, a, self.groups[g], -1)
+            key = (met, -interests)
+            if best == -1 or key < best_key:
+                best, best_key = g, key
+        return best, best_key[0]
+
+    def _seat(self, a: int, g: int) -> None:
+        self.groups[g].append(a)
+        self.where[a] = g
+        self.shared[g] &= self.lang[a]
+
+    # --- the local search ------------------------------------------------------------
+
+    def solve(self, sizes: list[int], budget: int) -> None:
+        """Seat greedily, then improve; while the budget lasts (in small rounds) start
+        over from another random order, keeping the best grouping found."""
+        n = len(self.ids)
+        exhaustive = n * n <= 2 * budget
+        best: tuple[tuple[int, int, int, int], list[list[int]]] | None = None
+        spent = stale = 0
+        while True:
+            self.seat_greedily(sizes, shuffled=best is not None)
+            self.improve(budget - spent, exhaustive)
+            spent += max(self.spent, 1)
+            key = self._key(range(len(self.groups)))
+            stale += 1
+            if best is None or key < best[0]:
+                best, stale = (key, [list(g) for g in self.groups]), 0
+            if (spent >= budget or len(sizes) < 2 or key[:2] == (0, 0)
+                    or stale == _RESTARTS):
+                break
+        self.groups = best[1]
+        for g, members in enumerate(self.groups):
+            for m in members:
+                self.where[m] = g
+
+    def solve_exactly(self, sizes: list[int]) -> None:
+        """Score every grouping and keep the best (the first found of equals): for
+        the few people `EXACT_UP_TO` allows, where local search can miss."""
+        best: tuple[tuple[int, int, int, int], list[list[int]]] | None = None
+
+        def walk(rest: list[int], sizes: list[int], groups: list[list[int]]) -> None:
+            nonlocal best
+            if not rest:
+                self.groups = groups
+                key = self._key(range(len(groups)))
+                if best is None or key < best[0]:
+                    best = (key, [list(g) for g in groups])
+                return
+            first, others = rest[0], rest[1:]
+            for size in sorted(set(sizes)):
+                left = list(sizes)
+                left.remove(size)
+                for mates in itertools.combinations(others, size - 1):
+                    taken = set(mates)
+                    walk([p for p in others if p not in taken], left,
+                         [*groups, [first, *mates]])
+
+        walk(list(range(len(self.ids))), sizes, [])
+        assert best is not None
+        self.groups = best[1]
+        self.where = [0] * len(self.ids)
+        for g, members in enumerate(self.groups):
+            for m in members:
+                self.where[m] = g
+
+    def improve(self, budget: int, exhaustive: bool) -> None:
+        """Repair the bad groups, then try every pair (`exhaustive`) or random pairs
+        who share an interest, until nothing improves or `budget` evaluations."""
+        self.spent = 0
+        if len(self.groups) < 2:
+            return
+        speaking: dict[int, list[int]] = {b: [] for b in self.bits.values()}
+        for i, m in enumerate(self.lang):
+            for b in speaking:
+                if m & b:
+                    speaking[b].append(i)
+        self.guided = True
+        while self.spent < budget and self.repair(speaking, budget):
+            pass
+        self.guided = False
+        if exhaustive:
+            while self.spent < budget and self.sweep(budget):
+                pass
+        else:
+            self.wander(speaking, budget)
+
+    def _better(self, change: tuple[int, int, int, int]) -> bool:
+        """Whether a change of (no language, repeated, strays, -interests) lowers the
+        cost; while `guided`, strays come before repeated pairs: repairing a group
+        without a language may take a few steps that each only lower its strays."""
+        if self.guided:
+            change = (change[0], change[2], change[1], change[3])
+        return change < _NO_CHANGE
+
+    def try_swap(self, a: int, b: int) -> bool:
+        if self.where[a] == self.where[b]:
+            return False
+        if self._better(self.swap_delta(a, b)):
+            self.swap(a, b)
+            return True
+        g, h = self.where[a], self.where[b]
+        size_g, size_h = len(self.groups[g]), len(self.groups[h])
+        if size_g == size_h + 1 and self._better(self.move_delta(a, h)):
+            self.move(a, h)
+            return True
+        if size_h == size_g + 1 and self._better(self.move_delta(b, g)):
+            self.move(b, g)
+            return True
+        return False
+
+    def repair(self, speaking: dict[int, list[int]], budget: int) -> bool:
+        """One pass over the groups without a shared language or with a repeated
+        pair, trying to swap their odd ones out; True if anything improved."""
+        improved = False
+        for g in range(len(self.groups)):
+            members = self.groups[g]
+            no_language, repeated, _, _ = self.group_score(members)
+            if not (no_language or repeated):
+                continue
+            # the language most of the group speaks (ties: the lowest bit)
+            common = max(speaking, key=lambda b: (sum(1 for m in members if self.lang[m] & b),
+                                                  -b), default=0)
+            for a in list(members):
+                if self.spent >= budget:
+                    return improved
+                if self.where[a] != g:
+                    continue
+                odd = not (self.lang[a] & common)
+                if not odd and not any(m in self.met[a] for m in members if m != a):
+                    continue
+                # someone who speaks the group's language takes a's seat, or a goes
+                # (alone, or trading places) to a group that speaks a's
+                pools = [speaking[b] for b in speaking if b == common or self.lang[a] & b]
+                # chains are dearer: only for a group without a shared language
+                if (self._try_pools(a, pools or [range(len(self.ids))])
+                        or (odd and self._try_chain(a, speaking, budget))):
+                    improved = True
+        return improved
+
+    def _try_pools(self, a: int, pools: Sequence[Sequence[int]]) -> bool:
+        for pool in pools:
+            start = self.rng.randrange(len(pool))
+            for step in range(min(_CANDIDATES, len(pool))):
+                if self.try_swap(a, pool[(start + step) % len(pool)]):
+                    return True
+        return False
+
+    def _try_chain(self, a: int, speaking: dict[int, list[int]], budget: int) -> bool:
+        """Two or three people move at once, for the knots one swap cannot undo.
+
+        From a larger group: a goes to another larger group X, and someone x of X
+        who suits a smaller group Y goes there. Otherwise a goes to a group X that
+        speaks a language of a's, someone x of X to a group Y that speaks one of
+        x's, and someone of Y to a's seat.
+        """
+        g = self.where[a]
+        groups = self.groups
+        smaller = len(groups[g]) - 1
+        if any(len(m) == smaller for m in groups):
+            wanting = [h for h in range(len(groups)) if len(groups[h]) == smaller]
+            for y_group in self.rng.sample(wanting, min(_CHAIN_GROUPS, len(wanting))):
+                shared = -1
+                for m in groups[y_group]:
+                    shared &= self.lang[m]
+                for pool in self._speakers(shared, speaking):
+                    start = self.rng.randrange(len(pool))
+                    for step in range(min(_CANDIDATES, len(pool))):
+                        if self.spent >= budget:
+                            return False
+                        x = pool[(start + step) % len(pool)]
+                        x_group = self.where[x]
+                        if (x_group not in (g, y_group) and len(groups[x_group]) == smaller + 1
+                                and self._try_moves([(a, x_group), (x, y_group)])):
+                            return True
+        for x_group in self._groups_near(a, speaking):
+            if x_group == g:
+                continue
+            for x in list(groups[x_group]):
+                for y_group in self._groups_near(x, speaking):
+                    if y_group in (g, x_group):
+                        continue
+                    for y in list(groups[y_group]):
+                        if self.spent >= budget:
+                            return False
+                        if self._try_moves([(a, x_group), (x, y_group), (y, g)]):
+                            return True
+        return False
+
+    def _speakers(self, mask: int, speaking: dict[int, list[int]]) -> list[Sequence[int]]:
+        """Who speaks each language in `mask`, a list per language; everyone if none."""
+        pools: list[Sequence[int]] = [speaking[b] for b in speaking if mask & b]
+        return pools or [range(len(self.ids))]
+
+    def _groups_near(self, a: int, speaking: dict[int, list[int]]) -> list[int]:
+        """Up to a few groups, at random, where someone shares a language with a."""
+        found: list[int] = []
+        for pool in self._speakers(self.lang[a], speaking):
+            start = self.rng.randrange(len(pool))
+            for step in range(min(_CANDIDATES, len(pool))):
+                g = self.where[pool[(start + step) % len(pool)]]
+                if g not in found:
+                    found.append(g)
+                    if len(found) == _CHAIN_GROUPS:
+                        return found
+        return found
+
+    def _try_moves(self, moves: list[tuple[int, int]]) -> bool:
+        """Make the moves (person, to group) if together they lower the cost."""
+        self.spent += 1
+        touched = {self.where[p] for p, _ in moves} | {h for _, h in moves}
+        before = self._key(touched)
+        back = [(p, self.where[p]) for p, _ in moves]
+        for p, h in moves:
+            self.move(p, h)
+        after = self._key(touched)
+        if self._better((after[0] - before[0], after[1] - before[1], after[2] - before[2],
+                         after[3] - before[3])):
+            return True
+        for p, h in reversed(back):
+            self.move(p, h)
+        return False
+
+    def _key(self, groups: Iterable[int]) -> tuple[int, int, int, int]:
+        bad, repeated, strays, interests = self._key_sum(groups)
+        return (bad, repeated, strays, -interests)
+
+    def _key_sum(self, groups: Iterable[int]) -> tuple[int, int, int, int]:
+        bad = repeated = strays = interests = 0
+        for g in groups:
+            b, r, s, i = self.group_score(self.groups[g])
+            bad, repeated, strays, interests = bad + b, repeated + r, strays + s, interests + i
+        return (bad, repeated, strays, interests)
+
+    def sweep(self, budget: int) -> bool:
+        """Every pair once (small rounds); True if anything improved."""
+        improved = False
+        n = len(self.ids)
+        for a in range(n):
+            for b in range(a + 1, n):
+                if self.spent >= budget:
+                    return improved
+                improved |= self.try_swap(a, b)
+        return improved
+
+    def wander(self, speaking: dict[int, list[int]], budget: int) -> None:
+        """Until the budget is spent, try swapping someone with a random person who
+        shares one of their interests (or, without interests, a language)."""
+        n = len(self.ids)
+        rng = self.rng
+        liking: dict[int, list[int]] = {b: [] for b in self.topic_bits.values()}
+        for i, t in enumerate(self.topic):
+            for b in liking:
+                if t & b:
+                    liking[b].append(i)
+        pools: list[list[Sequence[int]]] = []
+        for i, t in enumerate(self.topic):
+            mine: list[Sequence[int]] = [liking[b] for b in liking if t & b]
+            pools.append(mine or self._speakers(self.lang[i], speaking))
+        while self.spent < budget:
+            a = rng.randrange(n)
+            pool = rng.choice(pools[a])
+            self.try_swap(a, pool[rng.randrange(len(pool))])
+
+    def result(self) -> list[list[str]]:
+        groups = [sorted(self.ids[i] for i in g) for g in self.groups]
+        groups.sort(key=lambda g: (-len(g), g))
+        return groups
