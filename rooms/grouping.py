@@ -125,8 +125,8 @@ def group(
     """Seat everyone in `people` exactly once in groups of `group_sizes(len(people), size)`.
 
     `met` is who has already met: either unordered pairs of ids, or (cheaper for
-    many pairs) each person's collection of people met, as `MetTracker.met_with`
-    holds it. Ids in `met` of people not present are ignored. Groups come out
+    many pairs) each person's collection of people met, both ways (b among a's
+    when a is among b's), as `MetTracker.met_with` holds it. Ids in `met` of people not present are ignored. Groups come out
     larger first, each group's ids sorted.
 
     Raises BadRequest (see `group_sizes`); ValueError when an id appears twice.
@@ -163,18 +163,14 @@ def _search(people: Sequence[Participant], met: MetPairs, seed: int) -> Search:
 def _met_index(people: Sequence[Participant], met: MetPairs) -> list[frozenset[int]]:
     """For each person (by index), the indices of the people present they have met."""
     index = {p.id: i for i, p in enumerate(people)}
+    if isinstance(met, Mapping):  # both ways already, as MetTracker.met_with is
+        nobody: Collection[PersonId] = ()
+        return [frozenset(index[o] for o in met.get(p.id, nobody) if o in index and o != p.id)
+                for p in people]
     found: list[set[int]] = [set() for _ in people]
-    if isinstance(met, Mapping):
-        for i, p in enumerate(people):
-            for other in met.get(p.id, ()):
-                j = index.get(other)
-                if j is not None and j != i:
-                    found[i].add(j)
-                    found[j].add(i)
-    else:
-        for a, b in met:
-            x, y = index.get(a), index.get(b)
-            if x is not None and y is not None and x != y:
-                found[x].add(y)
-                found[y].add(x)
+    for a, b in met:
+        x, y = index.get(a), index.get(b)
+        if x is not None and y is not None and x != y:
+            found[x].add(y)
+            found[y].add(x)
     return [frozenset(s) for s in found]

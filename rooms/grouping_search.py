@@ -297,8 +297,8 @@ class Search:
         if exhaustive:
             while self.spent < budget and self.sweep(budget):
                 pass
-        else:
-            self.wander(speaking, budget)
+        else:  # shared interests come last: half the budget at most
+            self.wander(speaking, min(budget, self.spent + budget // 2))
 
     def _better(self, change: tuple[int, int, int, int]) -> bool:
         """Whether a change of (no language, repeated, strays, -interests) lowers the

@@ -169,13 +169,14 @@ def test_the_same_seed_gives_the_same_groups_whatever_the_order() -> None:
 
 
 def test_met_may_be_given_as_each_persons_people_met() -> None:
-    """`met` as {person: people met} scores and groups like the same pairs."""
+    """`met` as {person: people met} (both ways) scores and groups like the pairs."""
     rng = random.Random(11)
     people = random_people(rng, 40)
     pairs = random_met(rng, people, 0.1)
     by_person: dict[str, set[str]] = {}
     for a, b in pairs:
         by_person.setdefault(a, set()).add(b)
+        by_person.setdefault(b, set()).add(a)
     assert group(people, 3, by_person, seed=2) == group(people, 3, pairs, seed=2)
     groups = group(people, 3, seed=2)
     assert score(groups, people, by_person) == score(groups, people, pairs)
