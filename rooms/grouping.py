@@ -126,8 +126,9 @@ def group(
 
     `met` is who has already met: either unordered pairs of ids, or (cheaper for
     many pairs) each person's collection of people met, both ways (b among a's
-    when a is among b's), as `MetTracker.met_with` holds it. Ids in `met` of people not present are ignored. Groups come out
-    larger first, each group's ids sorted.
+    when a is among b's), as `MetTracker.met_with` holds it. Ids in `met` of
+    people not present are ignored. Groups come out larger first, each group's
+    ids sorted.
 
     Raises BadRequest (see `group_sizes`); ValueError when an id appears twice.
     """
