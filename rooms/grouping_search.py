@@ -166,12 +166,16 @@ class Search:
     # --- the greedy pass -------------------------------------------------------------
 
     def seat_greedily(self, sizes: list[int], shuffled: bool = False) -> None:
-        """Every group is first filled to the smaller size, hardest people first
-        (`shuffled`: in a random order, for a fresh start); the last people then take
-        the larger groups' extra seats."""
+        """Seat everyone, hardest first (`shuffled`: in a random order, for a fresh
+        start), each in a group that shares a language with them and where they
+        have met nobody, filling groups to the smaller size first; a new group
+        when none fits; an extra seat in a group at the smaller size when every
+        group has been started."""
         n, k = len(self.ids), len(sizes)
         base = min(sizes)
-        speakers = {b: sum(1 for m in self.lang if m & b) for b in self.bits.values()}
+        # (people without languages fit anywhere: they are nobody's speakers here)
+        speakers = {b: sum(1 for m in self.lang if m & b and m != -1)
+                    for b in self.bits.values()}
         # how many share a language with i, at most: the rarest speakers come first
         supply = [n if m == -1 else sum(c for b, c in speakers.items() if m & b)
                   for m in self.lang]
@@ -186,38 +190,57 @@ class Search:
         self.groups = [[] for _ in sizes]
         self.where = [-1] * n
         self.shared = [-1] * k
+        extra = n - k * base  # seats left above the smaller size
         opened = 0
-        open_groups: list[int] = []  # below the smaller size, oldest first
-        for a in order[:k * base]:
-            best, met = self._choose(a, open_groups)
-            if (best == -1 or met) and opened < k:  # a group of one's own meets nobody
-                best = opened
-                opened += 1
-                open_groups.append(best)
-            elif best == -1:  # nothing fits: the local search will try to repair
-                best = min(open_groups, key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
+        filling: list[int] = []  # below the smaller size, oldest first
+        full: list[int] = []  # at the smaller size: may take one more while `extra`
+        unseated = dict(speakers)  # language -> speakers not seated yet
+        for a in order:
+            la = self.lang[a]
+            best, met = self._choose(a, filling, unseated, base)
+            # a group of one's own meets nobody; but one of the few speakers of a
+            # rare language had better join the others, met or not
+            if best == -1 or (met and max(
+                    (c for b, c in unseated.items() if la & b), default=n) > base):
+                if opened < k:
+                    best, met = opened, 0
+                    opened += 1
+                    filling.append(best)
+                elif extra:
+                    more, more_met = self._choose(a, full, unseated, base + 1)
+                    if more != -1 and (best == -1 or more_met < met):
+                        best = more
+            if best == -1:  # nothing fits: the local search will try to repair
+                best = min(filling + (full if extra else []),
+                           key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
             self._seat(a, best)
-            if len(self.groups[best]) == base:
-                open_groups.remove(best)
-        extra = list(range(k))  # groups that may still take one more
-        for a in order[k * base:]:
-            best, _ = self._choose(a, extra, limit=len(extra))
-            if best == -1:
-                best = min(extra, key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
-            self._seat(a, best)
-            extra.remove(best)
+            for b in unseated:
+                if la & b and la != -1:
+                    unseated[b] -= 1
+            if best in full:
+                full.remove(best)
+                extra -= 1
+            elif len(self.groups[best]) == base:
+                filling.remove(best)
+                full.append(best)
 
-    def _choose(self, a: int, groups: list[int], limit: int = _CHOICES) -> tuple[int, int]:
-        """Among the first `limit` of `groups` that share a language with a: the one
-        where a has met the fewest, then shares the most interests; and that count."""
+    def _choose(self, a: int, groups: list[int], unseated: dict[int, int], base: int,
+                ) -> tuple[int, int]:
+        """Among the first few of `groups` that share a language with a: one that
+        needs a to fill up with speakers of its language, else the one where a has
+        met the fewest, then shares the most interests. Returns it (-1: none) and
+        how many a has met there, 0 when it needs a."""
         la = self.lang[a]
-        best, best_key = -1, (0, 0)
-        for g in [g for g in groups if self.shared[g] & la][:limit]:
+        best, best_key = -1, (0, 0, 0)
+        for g in [g for g in groups if self.shared[g] & la][:_CHOICES]:
+            shared = self.shared[g]
+            others = max((c for b, c in unseated.items() if shared & b), default=base) - 1
+            needy = others < base - len(self.groups[g])
             _, met, _, interests, _ = self._fit(a, a, self.groups[g], -1)
-            key = (met, -interests)
+            key = (not needy, met, -interests)
             if best == -1 or key < best_key:
                 best, best_key = g, key
-        return best, best_key[0]
+        return best, best_key[1] if best_key[0] else 0
 
     def _seat(self, a: int, g: int) -> None:
         self.groups[g].append(a)
