@@ -195,13 +195,13 @@ class Search:
         filling: list[int] = []  # below the smaller size, oldest first
         full: list[int] = []  # at the smaller size: may take one more while `extra`
         unseated = dict(speakers)  # language -> speakers not seated yet
+        spoken = [[b for b in speakers if m & b] if m != -1 else [] for m in self.lang]
         for a in order:
-            la = self.lang[a]
             best, met = self._choose(a, filling, unseated, base)
             # a group of one's own meets nobody; but one of the few speakers of a
             # rare language had better join the others, met or not
             if best == -1 or (met and max(
-                    (c for b, c in unseated.items() if la & b), default=n) > base):
+                    (unseated[b] for b in spoken[a]), default=n) > base):
                 if opened < k:
                     best, met = opened, 0
                     opened += 1
@@ -214,10 +214,9 @@ class Search:
                 best = min(filling + (full if extra else []),
                            key=lambda g: (self._fit(a, a, self.groups[g], -1)[1], g))
             self._seat(a, best)
-            for b in unseated:
-                if la & b and la != -1:
-                    unseated[b] -= 1
-            if best in full:
+            for b in spoken[a]:
+                unseated[b] -= 1
+            if len(self.groups[best]) > base:
                 full.remove(best)
                 extra -= 1
             elif len(self.groups[best]) == base:
@@ -232,7 +231,13 @@ class Search:
         how many a has met there, 0 when it needs a."""
         la = self.lang[a]
         best, best_key = -1, (0, 0, 0)
-        for g in [g for g in groups if self.shared[g] & la][:_CHOICES]:
+        found = []
+        for g in groups:
+            if self.shared[g] & la:
+                found.append(g)
+                if len(found) == _CHOICES:
+                    break
+        for g in found:
             shared = self.shared[g]
             others = max((c for b, c in unseated.items() if shared & b), default=base) - 1
             needy = others < base - len(self.groups[g])
