@@ -16,7 +16,8 @@ How (`rooms.grouping_search`): up to nine people, every grouping is scored
 (at most 1,260). Beyond, a greedy pass seats the hardest people first (those
 who share a language with the fewest others present), each in the oldest open
 group that still shares a language with them, choosing among the first few
-such groups one where they have met nobody and share the most interests. A
+such groups one that needs them to fill up with speakers of its language,
+else one where they have met nobody and share the most interests. A
 local search then swaps people between groups (or moves one from a larger
 group to a smaller, or moves two or three at once) while that lowers the cost:
 first around the groups without a shared language or with a repeated pair,
