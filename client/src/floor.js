@@ -83,9 +83,8 @@ export function floorView(ctx) {
         ...Array.from({ length: empty }, () => h("span", { class: "face seat-free" })));
     }
     const freeEl = button.querySelector(".free");
-    freeEl.hidden = free == null;
-    setText(freeEl, free == null ? "" : t("floor.free", { count: free }));
-    freeEl.classList.toggle("none-free", free === 0);
+    freeEl.hidden = !free; // none: the Full badge says so
+    setText(freeEl, free ? t("floor.free", { count: free }) : "");
   };
 
   return {

@@ -181,7 +181,10 @@ export function spaceView(ctx) {
     const stageW = area.clientWidth, stageH = area.clientHeight;
     if (!stageW) return;
     const s = scaleOf(stageW);
-    const face = Math.max(MIN_FACE_PX, D * s);
+    // At least MIN_FACE_PX, unless so many are here that discs that wide could
+    // not all be drawn apart (then a diameter: the server keeps people that far apart).
+    const room = Math.sqrt((0.45 * stageW * stageH) / Math.max(1, tracks.size));
+    const face = Math.max(D * s, Math.min(MIN_FACE_PX, room));
     area.style.setProperty("--face", `${face}px`);
     let again = false;
     const points = [];

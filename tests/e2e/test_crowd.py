@@ -131,11 +131,19 @@ class Crowd:
         async def stop() -> None:
             await asyncio.gather(*(c.disconnect() for c in self.clients if c.connected))
             await asyncio.gather(*(s.close() for s in self.sessions))
+        async def settle() -> None:
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
+            await self.loop.shutdown_asyncgens()
         try:
             self.run(stop(), timeout=30)
         finally:
+            self.run(settle(), timeout=10)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=10)
+            self.loop.close()
 
 
 FIRST = ["Aino", "Bashir", "Carita", "Dang", "Eero", "Fatima", "Gunnar", "Hanna", "Ilkka",
