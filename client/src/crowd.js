@@ -13,7 +13,7 @@ export const NEAREST_LABELS = 4;
 
 /**
  * Push drawn points apart until no two centres are closer than `d` (px), each of
- * a pair moving half the overlap, kept inside `[0, w] × [0, h]` shrunk by d/2.
+ * a pair moving half the overlap, all kept inside `[0, w] × [0, h]` shrunk by d/2.
  * `points`: [{id, x, y}] changed in place. Only neighbours are compared (a grid
  * of cells `d` wide), so a pass costs O(n). Returns whether any point moved.
  */
@@ -26,6 +26,11 @@ export function separate(points, d, [w, h], passes = 30) {
     p.y = Math.min(hi.y, Math.max(lo.y, p.y));
   };
   let movedAny = false;
+  for (const p of points) {  // drawn wider than a diameter, an avatar at the edge moves in
+    const { x, y } = p;
+    keep(p);
+    if (p.x !== x || p.y !== y) movedAny = true;
+  }
   for (let pass = 0; pass < passes; pass++) {
     const cells = new Map();
     points.forEach((p, i) => {

@@ -57,6 +57,16 @@ def wait_apart(page: Page, n: int, timeout: float = 15_000) -> None:
         raise AssertionError(f"avatars not apart: {page.evaluate(CLOSEST)}") from exc
 
 
+#: Visible name labels that stick out of the space's window (none should).
+CLIPPED_NAMES = """() => {
+  const v = document.querySelector('.space-view').getBoundingClientRect();
+  return [...document.querySelectorAll('#space .avatar .name')]
+    .filter(n => getComputedStyle(n).visibility === 'visible')
+    .map(n => [n.textContent, n.getBoundingClientRect()])
+    .filter(([, r]) => r.left < v.left || r.right > v.right || r.top < v.top || r.bottom > v.bottom)
+    .map(([text]) => text);
+}"""
+
 VISIBLE_NAMES = """() => [...document.querySelectorAll('#space .avatar .name')]
   .filter(n => getComputedStyle(n).visibility === 'visible').length"""
 
@@ -168,6 +178,7 @@ def test_ninety_people_in_the_lobby_stay_legible_and_the_space_zooms(server, new
         shown = page.evaluate(VISIBLE_NAMES)
         assert 1 <= shown <= 12, f"{shown} names visible in a crowd of 90"
         expect(page.locator("#space .avatar.me .name")).to_be_visible()
+        assert page.evaluate(CLIPPED_NAMES) == []
         shoot(page, "crowd-1366")
 
         # Hovering someone whose name is hidden shows it.
@@ -203,10 +214,22 @@ def test_ninety_people_in_the_lobby_stay_legible_and_the_space_zooms(server, new
         zoom_out = page.get_by_role("button", name="Zoom out")
         expect(zoom_out).to_have_attribute("aria-disabled", "true")
 
+        # Walked into a corner, my name and my neighbours' stay inside the space.
+        for keys in ("Shift+ArrowLeft", "Shift+ArrowUp"):
+            for _ in range(8):
+                page.keyboard.press(keys)
+        page.wait_for_function(
+            "() => { const s = window.__kohtaamo.state;"
+            " const o = s.here.occupants.get(s.me.id); return o.x < 80 && o.y < 80; }")
+        wait_apart(page, 90)
+        expect(page.locator("#space .avatar.me .name")).to_be_visible()
+        assert page.evaluate(CLIPPED_NAMES) == []
+
         # A phone sees the same crowd apart, too.
         phone = join(new_page(390, 844), server, "Pekka Puhelin")
         wait_apart(phone, 91)
         assert phone.evaluate(VISIBLE_NAMES) <= 12
+        assert phone.evaluate(CLIPPED_NAMES) == []
         shoot(phone, "crowd-390")
     finally:
         crowd.close()
