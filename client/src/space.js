@@ -163,11 +163,16 @@ export function spaceView(ctx) {
     setAttr(zoomOut, "aria-disabled", zoom <= ZOOMS[0] ? "true" : null);
     setAttr(zoomReset, "aria-disabled", zoom === 1 ? "true" : null);
   }
+  let lastWheel = 0, lastDir = 0;
   view.addEventListener("wheel", (ev) => {
     if (!ev.ctrlKey) return;      // a plain wheel scrolls (pans) the zoomed space
     ev.preventDefault();
+    // a trackpad pinch sends a stream of small ctrl+wheel events: one step per beat
+    const dir = ev.deltaY < 0 ? 1 : -1;
+    if (dir === lastDir && ev.timeStamp - lastWheel < 150) return;
+    lastWheel = ev.timeStamp; lastDir = dir;
     const r = area.getBoundingClientRect(), v = view.getBoundingClientRect();
-    setZoom(stepZoom(zoom, ev.deltaY < 0 ? 1 : -1), {
+    setZoom(stepZoom(zoom, dir), {
       fx: (ev.clientX - r.left) / r.width, fy: (ev.clientY - r.top) / r.height,
       sx: ev.clientX - v.left, sy: ev.clientY - v.top,
     });
