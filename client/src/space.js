@@ -86,32 +86,60 @@ export function spaceView(ctx) {
     return { x: (ev.clientX - r.left) / s - D / 2, y: (ev.clientY - r.top) / s - D / 2 };
   };
 
-  // ---- pointer: click or drag to walk; on a zoomed touch screen, drag pans and a tap walks
+  // ---- pointer: click or drag to walk. Touch on a zoomed space: one finger pans
+  // and a tap walks; two fingers pinch to zoom (the space takes every touch itself).
   let dragging = false;
-  let tap = null;
+  let tap = null;               // one finger on a zoomed space: {x, y, left, top, moved}
+  let pinch = null;             // two fingers: {d, zoom}
+  const touches = new Map();    // pointer id -> {x, y}
+  const spread = () => { const [a, b] = [...touches.values()]; return Math.hypot(a.x - b.x, a.y - b.y) || 1; };
   area.addEventListener("pointerdown", (ev) => {
     if (ev.button !== 0) return;
-    if (ev.pointerType === "touch" && zoom > 1) { tap = { x: ev.clientX, y: ev.clientY }; return; }
-    dragging = true;
     area.setPointerCapture?.(ev.pointerId);
+    if (ev.pointerType === "touch") {
+      touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+      if (touches.size === 2) { pinch = { d: spread(), zoom }; dragging = false; tap = null; return; }
+      if (touches.size > 2) return;
+      if (zoom > 1) {
+        tap = { x: ev.clientX, y: ev.clientY, left: view.scrollLeft, top: view.scrollTop, moved: false };
+        return;
+      }
+    }
+    dragging = true;
     area.focus({ preventScroll: true });
     const p = pointToRoom(ev);
     moveTo(p.x, p.y);
   });
   area.addEventListener("pointermove", (ev) => {
+    if (touches.has(ev.pointerId)) touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+    if (pinch && touches.size === 2) {
+      const k = spread() / pinch.d;
+      const next = k > 1.25 ? stepZoom(pinch.zoom, 1) : k < 0.8 ? stepZoom(pinch.zoom, -1) : pinch.zoom;
+      if (next !== zoom) { setZoom(next); pinch = { d: spread(), zoom: next }; }
+      return;
+    }
+    if (tap) {
+      const dx = ev.clientX - tap.x, dy = ev.clientY - tap.y;
+      if (Math.hypot(dx, dy) >= 10) tap.moved = true;
+      if (tap.moved) { view.scrollLeft = tap.left - dx; view.scrollTop = tap.top - dy; }
+      return;
+    }
     if (!dragging) return;
     const p = pointToRoom(ev);
     moveTo(p.x, p.y);
   });
-  area.addEventListener("pointerup", (ev) => {
-    dragging = false;
-    if (tap && Math.hypot(ev.clientX - tap.x, ev.clientY - tap.y) < 10) {
+  const lift = (ev, cancelled) => {
+    touches.delete(ev.pointerId);
+    if (touches.size < 2) pinch = null;
+    if (tap && !tap.moved && !cancelled) {
       const p = pointToRoom(ev);
       moveTo(p.x, p.y);
     }
+    dragging = false;
     tap = null;
-  });
-  area.addEventListener("pointercancel", () => { dragging = false; tap = null; });
+  };
+  area.addEventListener("pointerup", (ev) => lift(ev, false));
+  area.addEventListener("pointercancel", (ev) => lift(ev, true));
 
   // ---- keyboard: arrows walk, + / − / 0 zoom -----------------------------------
   area.addEventListener("keydown", (ev) => {

@@ -284,3 +284,41 @@ def test_a_busy_table_card_shows_some_faces_then_plus_n_beside_its_count(server,
         expect(card.locator(".face.more")).to_have_text("+6")
     finally:
         crowd.close()
+
+
+def touch(cdp: Any, kind: str, points: list[tuple[float, float]]) -> None:
+    """One touch event of the page's (emulated) touch screen, through the DevTools protocol."""
+    cdp.send("Input.dispatchTouchEvent", {
+        "type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)],
+    })
+
+
+def test_on_a_touch_screen_pinch_zooms_one_finger_pans_and_a_tap_walks(server, new_page) -> None:
+    """A phone: two fingers spread zoom in, one finger drags the zoomed view, a tap walks there."""
+    page = join(new_page(390, 844), server, "Pekka Puhelin")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    view = page.locator(".space-view")
+    view.scroll_into_view_if_needed()
+    box = view.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    touch(cdp, "touchStart", [(cx - 20, cy), (cx + 20, cy)])
+    for step in range(1, 9):
+        touch(cdp, "touchMove", [(cx - 20 - step * 10, cy), (cx + 20 + step * 10, cy)])
+    touch(cdp, "touchEnd", [])
+    expect(page.locator(".zoom-level")).not_to_have_text("100 %")
+    left = view.evaluate("v => v.scrollLeft")
+    touch(cdp, "touchStart", [(cx, cy)])
+    for step in range(1, 6):
+        touch(cdp, "touchMove", [(cx + step * 12, cy)])
+    touch(cdp, "touchEnd", [])
+    page.wait_for_function("l => document.querySelector('.space-view').scrollLeft < l - 30",
+                           arg=left)
+    before = page.evaluate("() => { const s = window.__kohtaamo.state;"
+                           " return s.here.occupants.get(s.me.id); }")
+    touch(cdp, "touchStart", [(box["x"] + 30, box["y"] + 30)])
+    touch(cdp, "touchEnd", [])
+    page.wait_for_function(
+        "b => { const s = window.__kohtaamo.state; const o = s.here.occupants.get(s.me.id);"
+        " return Math.hypot(o.x - b.x, o.y - b.y) > 50; }", arg=before)
