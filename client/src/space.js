@@ -167,6 +167,7 @@ export function spaceView(ctx) {
    * else keeping my avatar (or the middle) in the middle of the view. */
   function setZoom(next, anchor = null) {
     next = Math.min(ZOOMS[ZOOMS.length - 1], Math.max(ZOOMS[0], next));
+    if (next === zoom) return;  // a disabled button (at either end) does nothing
     const vw = view.clientWidth, vh = view.clientHeight;
     let fx, fy, sx, sy;
     if (anchor) ({ fx, fy, sx, sy } = anchor);
