@@ -14,6 +14,7 @@ Rules that keep it clean:
 
 from __future__ import annotations
 
+import random
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,6 +42,7 @@ from rooms.outbound import (
 )
 from rooms.ratelimit import DEFAULT_RATES, Limits, Rate, TokenBucket
 from rooms.seating import Seating
+from rooms.spacing import nudge, spot
 
 
 class Floor:
@@ -55,6 +57,7 @@ class Floor:
         settings: Settings | None = None,
         rates: Mapping[str, Rate] | None = None,
         capacity: int | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         if lobby.kind is not RoomKind.LOBBY:
             raise ValueError("the first room of an event must be its lobby")
@@ -92,6 +95,8 @@ class Floor:
         self._joins = TokenBucket.full(self.limits.rates["event_join"], 0)
         self.connected_count = 0
         self.peak_connected = 0
+        # where newcomers stand (`rooms.spacing.spot`); seeded, so a run repeats
+        self.rng = rng or random.Random(slug)
 
     # --- set-up ----------------------------------------------------------------
 
@@ -231,7 +236,7 @@ class Floor:
             return False
         room = self.rooms.get(seat.room, self.lobby)
         w, h = self.settings.room_size
-        room.occupants[person.id] = (min(max(seat.x, 0), w), min(max(seat.y, 0), h))
+        room.place(person.id, (min(max(seat.x, 0), w), min(max(seat.y, 0), h)))
         person.room = room.id
         person.dropped_at = self._dropped[person.id] = now
         if room.id != seat.room:
@@ -273,23 +278,12 @@ class Floor:
         out = self._seat(person, room, now)
         return Result({"room": room.detail()}, out)
 
-    def _spawn_point(self, person_id: str, room: Room) -> tuple[int, int]:
-        """A spot near the middle of the room, spread out by the person's id."""
-        w, h = self.settings.room_size
-        digest = 2166136261
-        for ch in person_id:  # FNV-1a: the same id lands on the same spot
-            digest = ((digest ^ ord(ch)) * 16777619) & 0xFFFFFFFF
-        dx = (digest & 0xFFFF) / 0xFFFF - 0.5
-        dy = (digest >> 16) / 0xFFFF - 0.5
-        return round(w / 2 + dx * w * 0.4), round(h / 2 + dy * h * 0.4)
-
     def _unseat(self, person: Person, now: int) -> Outbox:
         if person.room is None:
             return []
         old = self.rooms[person.room]
         self._visits.append(Visit(person.id, old.id, entered=False, at=now))
-        old.occupants.pop(person.id, None)
-        old.pending.pop(person.id, None)
+        old.remove(person.id)
         person.room = None
         self.seating.changed(person.id)
         self._changed_rooms.add(old.id)
@@ -302,8 +296,8 @@ class Floor:
     def _seat(self, person: Person, room: Room, now: int) -> Outbox:
         out = self._unseat(person, now)
         self._visits.append(Visit(person.id, room.id, entered=True, at=now))
-        x, y = self._spawn_point(person.id, room)
-        room.occupants[person.id] = (x, y)
+        x, y = spot(room.occupants, room.grid, self.settings.room_size, self.rng)
+        room.place(person.id, (x, y))
         person.room = room.id
         self.seating.changed(person.id)
         self._changed_rooms.add(room.id)
@@ -335,10 +329,12 @@ class Floor:
             return True
         if not self.limits.allow(person_id, "move", now):
             return False
-        w, h = self.settings.room_size
+        size = w, h = self.settings.room_size
         point = (round(min(max(x, 0.0), w)), round(min(max(y, 0.0), h)))
         room = self.rooms[person.room]
-        room.occupants[person_id] = point
+        # a step onto someone ends beside them (the mover hears it in `positions`)
+        point = nudge(room.occupants, room.grid, person_id, point, size)
+        room.place(person_id, point)
         room.pending[person_id] = point
         self._moved.add(room.id)
         return True

@@ -11,6 +11,7 @@ from collections import deque
 from typing import Any
 
 from rooms.profile import Profile
+from rooms.spacing import Grid
 
 #: The contract sends the last 50 chat messages of a room.
 CHAT_HISTORY = 50
@@ -71,6 +72,18 @@ class Room:
     chat: deque[dict[str, Any]] = dataclasses.field(
         default_factory=lambda: deque(maxlen=CHAT_HISTORY)
     )
+    #: who stands near whom (`rooms.spacing`); kept by `place` and `remove`.
+    grid: Grid = dataclasses.field(default_factory=Grid, repr=False, compare=False)
+
+    def place(self, person_id: str, point: tuple[int, int]) -> None:
+        """Stand the person at the point (seated here if they were not)."""
+        self.occupants[person_id] = point
+        self.grid.put(person_id, point)
+
+    def remove(self, person_id: str) -> None:
+        self.occupants.pop(person_id, None)
+        self.pending.pop(person_id, None)
+        self.grid.drop(person_id)
 
     @property
     def is_full(self) -> bool:

@@ -19,7 +19,7 @@ PROTOCOL_JS = Path(__file__).resolve().parent.parent / "client" / "src" / "proto
 # Only the name sets the server also knows; the client's own helpers are left out.
 _CLIENT_ONLY = {
     "CONNECT_ERRORS", "CLIENT_TIMEOUT", "MOVE_RATE_HZ", "MOVE_REASONS", "ROLES", "STATUSES",
-    "ROOM_KINDS",
+    "ROOM_KINDS", "AVATAR_DIAMETER",
 }
 
 
@@ -49,3 +49,12 @@ def test_client_and_server_names_agree(name: str) -> None:
     client = js_object(name)
     assert client - server == set(), f"client uses {name} the server does not know"
     assert server - client == set(), f"server has {name} the client does not list"
+
+
+def test_client_and_server_agree_on_the_avatar_diameter() -> None:
+    """The client draws avatars as wide as the distance the server keeps between people."""
+    from rooms.spacing import AVATAR_DIAMETER
+
+    text = PROTOCOL_JS.read_text(encoding="utf-8")
+    match = re.search(r"^export const AVATAR_DIAMETER = (\d+);", text, re.MULTILINE)
+    assert match and int(match[1]) == AVATAR_DIAMETER

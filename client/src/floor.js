@@ -1,11 +1,16 @@
 // The floor: every table as a card (a button) with its count, seats and faces.
+// A card shows at most MAX_FACES faces and then "+N", on a row of their own so
+// they never cover the count, and its free seats as a row of pips.
 
-import { h, reconcile, setText, setAttr, avatarColour } from "./dom.js";
+import { h, reconcile, setText, setAttr } from "./dom.js";
 import { t } from "./i18n.js";
-import { AREAS, roomsInOrder, peopleIn, initials } from "./state.js";
+import { AREAS, roomsInOrder, peopleIn } from "./state.js";
 import { ROOM_KINDS } from "./protocol.js";
+import { paintFace } from "./avatar.js";
 
-const MAX_FACES = 6;
+export const MAX_FACES = 5;
+/** At most this many circles in a card's row: faces, "+N", then an empty one per free seat. */
+const MAX_CIRCLES = 8;
 
 export function floorView(ctx) {
   const list = h("ul", { class: "tables", role: "list" });
@@ -26,7 +31,10 @@ export function floorView(ctx) {
     // Grid items are blocks and a browser puts a space around blocks when it
     // computes the name, so the commas are CSS alt text (`content: "" / ","`).
     h("span", { class: "table-title", dir: "auto" }),
-    h("span", { class: "seats" }),
+    // the count, and the free seats it implies (the name says the count already)
+    h("span", { class: "foot" },
+      h("span", { class: "seats" }),
+      h("span", { class: "free", "aria-hidden": "true" })),
     h("span", { class: "badges" },
       h("span", { class: "badge closed-badge" }),
       h("span", { class: "badge here-badge" })),
@@ -58,17 +66,25 @@ export function floorView(ctx) {
     button.classList.toggle("has-badge", !!status || here);
     const faces = button.querySelector(".faces");
     const people = peopleIn(state, room.id);
-    const key = people.slice(0, MAX_FACES).map((p) => p.id + p.name).join("|") + people.length;
+    const shown = people.slice(0, MAX_FACES);
+    const free = room.capacity == null || !room.open ? null : Math.max(0, room.capacity - room.count);
+    const circles = shown.length + (people.length > MAX_FACES ? 1 : 0);
+    const empty = free == null ? 0 : Math.min(free, Math.max(0, MAX_CIRCLES - circles));
+    const key = `${shown.map((p) => `${p.id}:${p.name}:${p.photo || ""}`).join("|")}|${people.length}|${empty}`;
     if (faces.dataset.key !== key) {
       faces.dataset.key = key;
       faces.replaceChildren(
-        ...people.slice(0, MAX_FACES).map((p) => {
-          const a = h("span", { class: "face", title: p.name, dir: "auto" }, initials(p.name));
-          a.style.backgroundColor = avatarColour(p.id);
+        ...shown.map((p) => {
+          const a = h("span", { class: "face", title: p.name, dir: "auto" });
+          paintFace(a, p);
           return a;
         }),
-        ...(people.length > MAX_FACES ? [h("span", { class: "face more" }, `+${people.length - MAX_FACES}`)] : []));
+        ...(people.length > MAX_FACES ? [h("span", { class: "face more" }, `+${people.length - MAX_FACES}`)] : []),
+        ...Array.from({ length: empty }, () => h("span", { class: "face seat-free" })));
     }
+    const freeEl = button.querySelector(".free");
+    freeEl.hidden = !free; // none: the Full badge says so
+    setText(freeEl, free ? t("floor.free", { count: free }) : "");
   };
 
   return {

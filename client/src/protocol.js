@@ -107,3 +107,7 @@ export const CLIENT_TIMEOUT = "timeout";
 
 /** At most this many `move` events a second (the contract says about 10). */
 export const MOVE_RATE_HZ = 10;
+
+/** An avatar's diameter in room units: the server keeps people this far apart
+ * when the room allows (`rooms/spacing.py` AVATAR_DIAMETER; a test checks they agree). */
+export const AVATAR_DIAMETER = 40;
