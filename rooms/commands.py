@@ -392,6 +392,25 @@ class StageRemove(Command):
     person: str = field(ident)
 
 
+# --- raised hands on the stage (issue 12) ---------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RaiseHand(Command):
+    name = "hand:raise"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LowerHand(Command):
+    name = "hand:lower"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DismissHand(Command):
+    name = "hand:dismiss"
+    person: str = field(ident)
+
+
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls
     for cls in (
@@ -399,6 +418,6 @@ COMMANDS: dict[str, type[Command]] = {
         CreateRoom, UpdateRoom, OpenRoom, CloseRoom, Announce, SetTimer, ClearTimer, Recall,
         Mute, Unmute, ModMove, Kick, Unban,
         Publish, UpdateMedia, Unpublish, Subscribe, Answer, Candidate, Unsubscribe,
-        StageInvite, StageRemove,
+        StageInvite, StageRemove, RaiseHand, LowerHand, DismissHand,
     )
 }
