@@ -9,7 +9,7 @@ import {
   createState, apply, entered, setConn, setFlags, requestSent, AREAS, CONN,
   isStaff, isHost, roomTitle, setContacts,
 } from "./state.js";
-import { CLIENT_EVENTS as C, SERVER_EVENTS as S, ERROR_CODES, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
+import { CLIENT_EVENTS as C, SERVER_EVENTS as S, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
 import { connect } from "./connection.js";
 import { floorView } from "./floor.js";
 import { spaceView } from "./space.js";
@@ -20,6 +20,7 @@ import { hostView, moderatorView } from "./staff.js";
 import { callView, pageCall } from "./callview.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
+import { errorText } from "./errors.js";
 
 /** Start the fair in `root`. Returns {stop()}. */
 export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) {
@@ -74,12 +75,6 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     setFlags: (flags) => ctx.apply(setFlags(state, flags)),
     erased: () => { conn?.close(); onErased(); },
   };
-
-  function errorText(error) {
-    const code = error?.code;
-    const known = [...Object.values(ERROR_CODES), ...Object.values(CONNECT_ERRORS), CLIENT_TIMEOUT, "network"];
-    return known.includes(code) ? t(`error.${code}`) : t("error.internal");
-  }
 
   async function enter(roomId) {
     if (state.here?.room === roomId) { document.getElementById("space")?.focus(); return; }
