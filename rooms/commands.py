@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 from rooms import validate as v
-from rooms.errors import BadRequest
+from rooms.errors import BadRequest, Reason
 from rooms.model import Status
 
 MAX_CHAT = 1000
@@ -67,7 +67,7 @@ def whole(low: int, high: int, *, required: bool = True) -> Check:
 
 def required_flag(data: Mapping[str, Any], name: str) -> bool:
     if name not in data:
-        raise BadRequest(f"{name} is required", field=name)
+        raise BadRequest(f"{name} is required", field=name, reason=Reason.REQUIRED)
     return v.flag(data, name)
 
 
@@ -78,7 +78,7 @@ def optional_flag(data: Mapping[str, Any], name: str) -> bool:
 def known_status(data: Mapping[str, Any], name: str) -> Status:
     value = data.get(name)
     if not isinstance(value, str) or value not in {s.value for s in Status}:
-        raise BadRequest("status must be available, busy or away", field=name)
+        raise v.invalid(name, "status must be available, busy or away")
     return Status(value)
 
 
@@ -278,11 +278,11 @@ PEER_CONNECTIONS = ("publisher", "subscriber")
 def sdp(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name)
     if not isinstance(value, str):
-        raise BadRequest(f"{name} must be a string", field=name)
+        raise BadRequest(f"{name} must be a string", field=name, reason=Reason.NOT_TEXT)
     if len(value) > MAX_SDP:
-        raise BadRequest(f"{name} is longer than {MAX_SDP} characters", field=name)
+        raise v.too_long(name, MAX_SDP)
     if not value.startswith("v=0") or "\nm=" not in value:
-        raise BadRequest(f"{name} is not a session description", field=name)
+        raise v.invalid(name, f"{name} is not a session description")
     return value
 
 
@@ -295,14 +295,15 @@ def optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
 def peer_connection(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name)
     if value not in PEER_CONNECTIONS:
-        raise BadRequest(f"{name} must be publisher or subscriber", field=name)
+        raise v.invalid(name, f"{name} must be publisher or subscriber")
     return str(value)
 
 
 def candidate(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     """An RTCIceCandidateInit, or null for the end of candidates."""
     if name not in data:
-        raise BadRequest(f"{name} is required (null for no more)", field=name)
+        raise BadRequest(f"{name} is required (null for no more)", field=name,
+                         reason=Reason.REQUIRED)
     value = data[name]
     if value is None:
         return None
@@ -310,22 +311,22 @@ def candidate(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
                                         "usernameFragment"}))
     line = v.text(found, "candidate", max_len=MAX_CANDIDATE, min_len=0)
     if line is None:
-        raise BadRequest("candidate.candidate is required", field=name)
+        raise v.invalid(name, "candidate.candidate is required")
     if line and not line.startswith(("candidate:", "a=candidate:")):
-        raise BadRequest("candidate.candidate is not an ICE candidate", field=name)
+        raise v.invalid(name, "candidate.candidate is not an ICE candidate")
     out: dict[str, Any] = {"candidate": line}
     mid = found.get("sdpMid")
     if mid is not None:
         if not isinstance(mid, str) or len(mid) > 32:
-            raise BadRequest("candidate.sdpMid must be a short string", field=name)
+            raise v.invalid(name, "candidate.sdpMid must be a short string")
         out["sdpMid"] = mid
     index = found.get("sdpMLineIndex")
     if index is not None:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 256:
-            raise BadRequest("candidate.sdpMLineIndex must be a small integer", field=name)
+            raise v.invalid(name, "candidate.sdpMLineIndex must be a small integer")
         out["sdpMLineIndex"] = index
     if "sdpMid" not in out and "sdpMLineIndex" not in out:
-        raise BadRequest("candidate needs sdpMid or sdpMLineIndex", field=name)
+        raise v.invalid(name, "candidate needs sdpMid or sdpMLineIndex")
     return out
 
 
@@ -391,6 +392,25 @@ class StageRemove(Command):
     person: str = field(ident)
 
 
+# --- raised hands on the stage (issue 12) ---------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RaiseHand(Command):
+    name = "hand:raise"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LowerHand(Command):
+    name = "hand:lower"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DismissHand(Command):
+    name = "hand:dismiss"
+    person: str = field(ident)
+
+
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls
     for cls in (
@@ -398,6 +418,6 @@ COMMANDS: dict[str, type[Command]] = {
         CreateRoom, UpdateRoom, OpenRoom, CloseRoom, Announce, SetTimer, ClearTimer, Recall,
         Mute, Unmute, ModMove, Kick, Unban,
         Publish, UpdateMedia, Unpublish, Subscribe, Answer, Candidate, Unsubscribe,
-        StageInvite, StageRemove,
+        StageInvite, StageRemove, RaiseHand, LowerHand, DismissHand,
     )
 }

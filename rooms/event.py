@@ -14,6 +14,7 @@ from typing import Any
 from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
+from rooms.hands import Hands
 from rooms.model import Person, Room, Settings, Timer
 from rooms.ratelimit import Limits, Rate
 from rooms.seating import Seating
@@ -42,6 +43,8 @@ class Event:
         self.cards = cards = Cards(floor, card_limits)
         self.staff = staff = Staff(floor)
         self.talk = talk = Talk(floor)
+        #: raised hands on the stage (issue 12)
+        self.hands = Hands(floor)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
         self.add_person = floor.add_person

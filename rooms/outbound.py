@@ -36,7 +36,14 @@ class ToStaff:
     event: str
 
 
-Target = ToPerson | ToRoom | ToEvent | ToStaff
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToHosts:
+    """Hosts of an event who are online (raised hands, issue 12)."""
+
+    event: str
+
+
+Target = ToPerson | ToRoom | ToEvent | ToStaff | ToHosts
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

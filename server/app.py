@@ -32,6 +32,7 @@ from server.realtime import tuning
 from server.realtime.delivery import Delivery
 from server.realtime.handlers import cards as card_requests
 from server.realtime.handlers import floor as floor_requests
+from server.realtime.handlers import hands as hand_requests
 from server.realtime.handlers import media as media_requests
 from server.realtime.handlers import merge
 from server.realtime.handlers import staff as staff_requests
@@ -47,7 +48,8 @@ from server.watchdog import LoopWatchdog
 from server.world import World, now_ms
 
 #: Each handler module's table of Socket.IO requests, merged as the HTTP routes are.
-REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS)
+REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS,
+                  hand_requests.HANDLERS)
 
 
 def create_app(config: Config) -> web.Application:
@@ -68,9 +70,12 @@ def create_app(config: Config) -> web.Application:
     engine = build_engine(config.media, config.database.parent / "janus")
     calls = Calls(config.media, engine, delivery, lambda: world.events)
     delivery.observers.append(calls.observe)
+    delivery.followers.append(hand_requests.follower(world))
     handlers = merge(*REQUEST_TABLES, media_requests.handlers(calls))
     sio.register_namespace(FloorNamespace(world, sessions, delivery, handlers, config.tuning,
-                                          welcome_extra=calls.welcome))
+                                          welcome_extra=lambda event, person: {
+                                              **calls.welcome(event, person),
+                                              **hand_requests.welcome(event, person)}))
     sio.attach(app)
     app[CONFIG] = config
     app[WORLD] = world

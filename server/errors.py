@@ -24,13 +24,17 @@ STATUS: dict[str, int] = {
 }
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(
+    code: str, message: str, field: str | None = None, **details: Any,
+) -> dict[str, Any]:
+    """The contract's HTTP error; `details` are the extension's `reason`, `min`, `max`."""
+    return {"error": {"code": code, "message": message, "field": field, **details}}
 
 
 def http_error(error: KohtaamoError) -> web.Response:
     return web.json_response(
-        error_body(error.code, error.message, error.field), status=STATUS.get(error.code, 500)
+        error_body(error.code, error.message, **error.details()),
+        status=STATUS.get(error.code, 500),
     )
 
 

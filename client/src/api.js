@@ -1,5 +1,7 @@
 // HTTP calls and the stored token; every call returns {ok, status, data|error}.
 
+import { ERROR_CODES, CLIENT_NETWORK } from "./protocol.js";
+
 const tokenKey = (slug) => `kohtaamo:token:${slug}`;
 
 export function loadToken(slug) {
@@ -33,11 +35,11 @@ async function call(method, path, { token, body, accept } = {}) {
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" });
   } catch {
-    return { ok: false, status: 0, error: { code: "network", message: "", field: null } };
+    return { ok: false, status: 0, error: { code: CLIENT_NETWORK, message: "", field: null } };
   }
   if (res.status === 204) return { ok: true, status: 204, data: null };
   if (!res.ok) {
-    let error = { code: "internal", message: res.statusText, field: null };
+    let error = { code: ERROR_CODES.INTERNAL, message: res.statusText, field: null };
     try { error = { ...error, ...(await res.json()).error }; } catch { /* not JSON */ }
     return { ok: false, status: res.status, error };
   }

@@ -10,6 +10,7 @@ import { t } from "./i18n.js";
 import { AREAS, maySpeak, initials } from "./state.js";
 import { createCall, mediaErrorCode } from "./call.js";
 import { openDialog } from "./dialog.js";
+import { handButton, handsView } from "./hands.js";
 
 /** The call engine of the page: made once, it outlives redraws (a language switch). */
 export function pageCall(ctx) {
@@ -31,10 +32,14 @@ export function callView(ctx, call) {
   const screenBtn = h("button", { type: "button", class: "button toggle", "aria-pressed": "false", onclick: toggleScreen });
   const checkBtn = h("button", { type: "button", class: "button", onclick: () => deviceCheck() }, t("call.check"));
   const tiles = h("ul", { class: "tiles", role: "list", "aria-label": t("call.tiles") });
+  // Raised hands (issue 12): the toggle on the stage, and the hosts' list.
+  const hand = handButton(ctx, (key) => say(key));
+  const hands = handsView(ctx);
+  const mediaBtns = [hearBtn, micBtn, camBtn, screenBtn, checkBtn];
   const bar = h("div", { class: "call-bar", role: "group", "aria-label": t("call.controls") },
-    hearBtn, micBtn, camBtn, screenBtn, checkBtn);
+    ...mediaBtns, hand.el);
   const off = h("p", { class: "hint call-off", hidden: true }, t("call.unavailable"));
-  const el = h("section", { class: "call", id: "call", "aria-label": t("call.title") }, off, bar, live, status, tiles);
+  const el = h("section", { class: "call", id: "call", "aria-label": t("call.title") }, off, bar, live, status, tiles, hands.el);
 
   function enabled() { return !!ctx.state.event?.media?.enabled; }
 
@@ -170,7 +175,8 @@ export function callView(ctx, call) {
   function render() {
     const on = enabled();
     off.hidden = on;
-    bar.hidden = !on;
+    for (const b of mediaBtns) b.hidden = !on;
+    bar.hidden = !on && hand.el.hidden;
     if (!on) { fill(tiles); live.hidden = true; return; }
     const speak = maySpeak(ctx.state);
     const sending = call.sending;
@@ -216,6 +222,8 @@ export function callView(ctx, call) {
     el,
     call,
     update(changes) {
+      hand.update(changes);
+      hands.update(changes);
       if (changes.has(AREAS.MEDIA) && call.listening) {
         const others = [...ctx.state.streams.keys()].some((id) => id !== ctx.state.me?.id);
         say(others ? "call.hearing" : "call.hearingNobody");

@@ -110,7 +110,7 @@ export async function openMyCard(ctx) {
           form.clearErrors();
           status.textContent = "";
           const profile = form.read();
-          if (!profile.name) { form.showError({ field: "name", message: t("join.nameMissing") }); return; }
+          if (!profile.name) { form.showError({ field: "name", text: t("join.nameMissing") }); return; }
           const r = await api.updateMe(ctx.token, profile);
           if (r.ok) {
             ctx.apply(setMyCard(ctx.state, r.data.person, r.data.card));

@@ -9,7 +9,7 @@ import {
   createState, apply, entered, setConn, setFlags, requestSent, AREAS, CONN,
   isStaff, isHost, roomTitle, setContacts,
 } from "./state.js";
-import { CLIENT_EVENTS as C, SERVER_EVENTS as S, ERROR_CODES, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
+import { CLIENT_EVENTS as C, SERVER_EVENTS as S, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
 import { connect } from "./connection.js";
 import { floorView } from "./floor.js";
 import { spaceView } from "./space.js";
@@ -20,6 +20,8 @@ import { hostView, moderatorView } from "./staff.js";
 import { callView, pageCall } from "./callview.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
+import { errorText } from "./errors.js";
+import { stageNotices } from "./hands.js";
 
 /** Start the fair in `root`. Returns {stop()}. */
 export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) {
@@ -27,7 +29,6 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
   const views = [];
   let conn = null;
   let clockSkew = 0; // server time - local time, learnt from positions ticks
-  let wasSpeaker = false;
 
   const ctx = {
     slug, token, state,
@@ -74,12 +75,6 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     setFlags: (flags) => ctx.apply(setFlags(state, flags)),
     erased: () => { conn?.close(); onErased(); },
   };
-
-  function errorText(error) {
-    const code = error?.code;
-    const known = [...Object.values(ERROR_CODES), ...Object.values(CONNECT_ERRORS), CLIENT_TIMEOUT, "network"];
-    return known.includes(code) ? t(`error.${code}`) : t("error.internal");
-  }
 
   async function enter(roomId) {
     if (state.here?.room === roomId) { document.getElementById("space")?.focus(); return; }
@@ -329,6 +324,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       loadContacts();
     }
     ctx.apply(changes);
+    stageNote(name, payload);
     switch (name) {
       case S.MOVED: {
         const why = payload.reason === MOVE_REASONS.ROOM_CLOSED ? t("moved.closed")
@@ -348,12 +344,6 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       case S.MUTED: notify(t("chat.youWereMuted")); break;
       case S.UNMUTED: notify(t("chat.youWereUnmuted")); break;
       case S.ERROR: if (payload) ctx.notifyError(payload); break;
-      case S.STAGE: {
-        const me = state.me?.id;
-        if (payload.speakers?.includes(me) && !wasSpeaker) notify(t("stage.youAreSpeaker"));
-        wasSpeaker = !!payload.speakers?.includes(me);
-        break;
-      }
       case S.MEDIA_OFFER: call.onOffer(payload); break;
       case S.MEDIA_CANDIDATE_OUT: call.onCandidate(payload); break;
       case S.MEDIA_ENDED: notify(t(`call.ended.${call.onEnded(payload)}`)); break;
@@ -383,6 +373,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
   }
 
   const call = pageCall(ctx);
+  const stageNote = stageNotices(ctx, call);
   buildUI();
   conn = connect(token, { onMessage, onConn });
   // Read by the browser tests: the state, and a way to drop the transport the

@@ -5,6 +5,7 @@ import { t, LANGS, getLang } from "./i18n.js";
 import { profileForm } from "./profile.js";
 import { api } from "./api.js";
 import { ERROR_CODES } from "./protocol.js";
+import { errorText } from "./errors.js";
 
 /** Render the join page into `root`; calls onJoined(token) after a successful join. */
 export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
@@ -26,7 +27,7 @@ export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
     status.textContent = "";
     const profile = form.read();
     if (!profile.name) {
-      form.showError({ field: "name", message: t("join.nameMissing") });
+      form.showError({ field: "name", text: t("join.nameMissing") });
       return;
     }
     const body = { ...profile };
@@ -53,7 +54,7 @@ export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
     } else if (err.code === ERROR_CODES.RATE_LIMITED) {
       status.textContent = t("error.rate_limited");
     } else if (!form.showError(err)) {
-      status.textContent = res.status === 0 ? t("error.network") : `${t("join.failed")} ${err.message || ""}`.trim();
+      status.textContent = `${t("join.failed")} ${errorText(err)}`;
     }
   };
 

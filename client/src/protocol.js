@@ -38,6 +38,9 @@ export const CLIENT_EVENTS = Object.freeze({
   MEDIA_UNSUBSCRIBE: "media:unsubscribe",
   STAGE_INVITE: "stage:invite",
   STAGE_REMOVE: "stage:remove",
+  HAND_RAISE: "hand:raise",
+  HAND_LOWER: "hand:lower",
+  HAND_DISMISS: "hand:dismiss",
 });
 
 /** Events the server sends. */
@@ -67,6 +70,8 @@ export const SERVER_EVENTS = Object.freeze({
   MEDIA_STREAMS: "media:streams",
   MEDIA_ENDED: "media:ended",
   STAGE: "stage",
+  HAND: "hand",
+  HANDS: "hands",
 });
 
 /** Error codes of failed acks and HTTP errors (the contract's CODE list). */
@@ -83,6 +88,44 @@ export const ERROR_CODES = Object.freeze({
   INTERNAL: "internal",
   MOVED: "moved",
   UNAVAILABLE: "unavailable",
+});
+
+/** Codes an HTTP error body may carry: the CODE list, plus `banned` and `too_large`. */
+export const HTTP_ERROR_CODES = Object.freeze({
+  BAD_REQUEST: "bad_request",
+  UNAUTHORIZED: "unauthorized",
+  BANNED: "banned",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  ROOM_CLOSED: "room_closed",
+  ROOM_FULL: "room_full",
+  MUTED: "muted",
+  RATE_LIMITED: "rate_limited",
+  CONFLICT: "conflict",
+  INTERNAL: "internal",
+  MOVED: "moved",
+  UNAVAILABLE: "unavailable",
+  TOO_LARGE: "too_large",
+});
+
+/** What an error's `reason` says about its `field` (issue 12; `min`/`max` with some). */
+export const FIELD_REASONS = Object.freeze({
+  REQUIRED: "required",
+  TOO_LONG: "too_long",
+  TOO_MANY: "too_many",
+  ITEM_TOO_LONG: "item_too_long",
+  NOT_TEXT: "not_text",
+  NOT_LIST: "not_list",
+  NOT_NUMBER: "not_number",
+  NOT_BOOLEAN: "not_boolean",
+  NOT_ID: "not_id",
+  OUT_OF_RANGE: "out_of_range",
+  UNKNOWN_FIELD: "unknown_field",
+  INVALID: "invalid",
+  INVALID_EMAIL: "invalid_email",
+  INVALID_URL: "invalid_url",
+  INVALID_PHONE: "invalid_phone",
+  WRONG_CODE: "wrong_code",
 });
 
 /** Codes in the data of a refused Socket.IO connection (`err.data.code`). */
@@ -104,6 +147,17 @@ export const ROOM_KINDS = Object.freeze({ LOBBY: "lobby", TABLE: "table" });
 
 /** Client-side only: an ack that never came (not a server code, so not in ERROR_CODES). */
 export const CLIENT_TIMEOUT = "timeout";
+
+/** Client-side only: an HTTP request that reached no server. */
+export const CLIENT_NETWORK = "network";
+
+/** Why a raised hand went down (`hand.reason`). */
+export const HAND_LOWERED = Object.freeze({
+  LOWERED: "lowered",
+  DISMISSED: "dismissed",
+  INVITED: "invited",
+  LEFT: "left",
+});
 
 /** At most this many `move` events a second (the contract says about 10). */
 export const MOVE_RATE_HZ = 10;

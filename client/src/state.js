@@ -13,7 +13,7 @@ export const AREAS = Object.freeze({
   EVENT: "event", ME: "me", ROOMS: "rooms", PEOPLE: "people", HERE: "here",
   POSITIONS: "positions", CHAT: "chat", REQUESTS: "requests", TIMER: "timer",
   ANNOUNCEMENT: "announcement", CONTACTS: "contacts", FLAGS: "flags", CONN: "conn",
-  MEDIA: "media",
+  MEDIA: "media", HANDS: "hands",
 });
 const A = AREAS;
 
@@ -42,6 +42,8 @@ export function createState() {
     connDetail: null,          // kick reason, refusal code
     streams: new Map(),        // person id -> {audio, video, screen}: who publishes in my room
     speakers: new Set(),       // people invited to speak on the stage
+    hand: null,                // my hand on the stage: {raised, at, reason}
+    hands: [],                 // hosts: raised hands {person, name, at}, oldest first
   };
 }
 
@@ -99,6 +101,8 @@ export function apply(state, name, msg) {
       state.timer = msg.event.timer || null;
       state.requests = [...(msg.requests || [])];
       state.speakers = new Set(msg.event.speakers || []);
+      state.hand = msg.event.hand || null;
+      state.hands = [...(msg.event.hands || [])];
       setHere(state, msg.room);
       state.conn = CONN.CONNECTED;
       state.connDetail = null;
@@ -203,10 +207,22 @@ export function apply(state, name, msg) {
       state.speakers = new Set(msg.speakers || []);
       changed.add(A.MEDIA);
       break;
+    case S.HAND:
+      return setHand(state, msg);
+    case S.HANDS:
+      state.hands = [...(msg.hands || [])];
+      changed.add(A.HANDS);
+      break;
     default:
       break;
   }
   return changed;
+}
+
+/** My hand, from a `hand` message or the ack of `hand:raise` / `hand:lower`. */
+export function setHand(state, hand) {
+  state.hand = hand ? { raised: !!hand.raised, at: hand.at ?? null, reason: hand.reason ?? null } : null;
+  return new Set([A.HANDS]);
 }
 
 /** The ack of `enter` carries the new room's detail. */
@@ -278,6 +294,12 @@ export function maySpeak(state) {
   const room = state.here && state.rooms.get(state.here.room);
   if (!room || room.kind !== ROOM_KINDS.LOBBY) return true;
   return state.me?.role === ROLES.HOST || state.speakers.has(state.me?.id);
+}
+
+/** Whether I may raise my hand: on the stage (the lobby), and not as a host. */
+export function mayRaiseHand(state) {
+  const room = state.here && state.rooms.get(state.here.room);
+  return !!room && room.kind === ROOM_KINDS.LOBBY && !!state.me && state.me.role !== ROLES.HOST;
 }
 
 export function isMuted(state, now) {

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from rooms.errors import BadRequest, Unauthorized
+from rooms.errors import BadRequest, Reason, Unauthorized
 from rooms.event import Event
 from rooms.model import Person
 from server import net
@@ -48,5 +48,6 @@ def requested_format(request: web.Request, allowed: tuple[str, ...]) -> str:
     """`?format=` of an export (json by default); anything else is bad_request."""
     fmt = request.query.get("format", "json")
     if fmt not in allowed:
-        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format")
+        raise BadRequest(f"format must be one of {', '.join(allowed)}", field="format",
+                         reason=Reason.INVALID)
     return fmt

@@ -14,7 +14,7 @@ from server.errors import error_body, http_error
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "bad_request", 409: "conflict", 413: "bad_request", 429: "rate_limited"}
 
 
@@ -31,7 +31,7 @@ async def error_middleware(
             raise
         message = "request body too large" if exc.status == 413 else exc.reason
         return web.json_response(
-            error_body(_HTTP_CODES.get(exc.status, "bad_request"), message), status=exc.status
+            error_body(HTTP_CODES.get(exc.status, "bad_request"), message), status=exc.status
         )
     except Exception:
         log.exception("%s %s failed", request.method, request.path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from rooms.errors import BadRequest, Forbidden, RateLimited
+from rooms.errors import BadRequest, Forbidden, RateLimited, Reason
 from rooms.model import Role
 from rooms.profile import Profile
 from rooms.ratelimit import Limits, Rate
@@ -37,9 +37,9 @@ async def join(request: web.Request) -> web.Response:
     profile = Profile.parse(body, extra=frozenset({"code"}))
     code = body.get("code") or ""
     if not isinstance(code, str):
-        raise BadRequest("code must be a string", field="code")
+        raise BadRequest("code must be a string", field="code", reason=Reason.NOT_TEXT)
     if event.code and code != event.code:
-        raise Forbidden("wrong join code", field="code")
+        raise Forbidden("wrong join code", field="code", reason=Reason.WRONG_CODE)
     event.admit()
     event.admit_join(now)
     token, person = await world.add_person(event.slug, Role.ATTENDEE, profile)

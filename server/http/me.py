@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from rooms.errors import BadRequest
+from rooms.errors import BadRequest, Reason
 from rooms.model import Person
 from server.http import export
 from server.http.common import authenticated, read_json, requested_format
@@ -86,7 +86,8 @@ async def requests(request: web.Request) -> web.Response:
     raw = request.query.get("limit")
     if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= MAX_REQUESTS_PAGE):
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_REQUESTS_PAGE}",
-                         field="limit")
+                         field="limit", reason=Reason.OUT_OF_RANGE,
+                         limit=(1, MAX_REQUESTS_PAGE))
     page, cursor = event.requests_page(
         person.id, request.query.get("before"), int(raw) if raw is not None else None)
     return web.json_response({"requests": page, "next": cursor})

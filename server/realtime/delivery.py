@@ -2,7 +2,8 @@
 
 Channels are Socket.IO rooms named by what they reach: `p:<person>` (one
 person's live connection), `r:<room>` (everyone seated at a table),
-`e:<event>` (everyone in an event) and `s:<event>` (staff online).
+`e:<event>` (everyone in an event), `s:<event>` (staff online) and `h:<event>`
+(hosts online).
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rooms.outbound import EndSession, Message, Outbox, Relocate, ToEvent, ToPerson, ToRoom
+from rooms.outbound import (
+    EndSession,
+    Message,
+    Outbox,
+    Relocate,
+    ToEvent,
+    ToHosts,
+    ToPerson,
+    ToRoom,
+)
 from server.realtime.guard import end_connection
 from server.realtime.sessions import Sessions
 
@@ -37,6 +47,10 @@ def staff_channel(slug: str) -> str:
     return f"s:{slug}"
 
 
+def host_channel(slug: str) -> str:
+    return f"h:{slug}"
+
+
 #: Messages whose outbox observers hear of (besides moves and ended sessions).
 _NOTABLE = frozenset({"muted", "unmuted"})
 
@@ -48,6 +62,9 @@ class Delivery:
         #: Called with each outbox that moved someone, ended a session or changed a
         #: mute, after it was delivered (media follows the floor this way).
         self.observers: list[Callable[[Outbox], None]] = []
+        #: Called with each such outbox too; what they return is delivered right
+        #: after it (raised hands go down when their people leave the stage).
+        self.followers: list[Callable[[Outbox], Outbox]] = []
 
     async def __call__(self, outbox: Outbox) -> None:
         notable = False
@@ -64,6 +81,10 @@ class Delivery:
         if notable:
             for observe in self.observers:
                 observe(outbox)
+            for follow in self.followers:
+                more = follow(outbox)
+                if more:
+                    await self(more)
 
     async def _emit(self, message: Message) -> None:
         to = message.to
@@ -76,6 +97,8 @@ class Delivery:
         elif isinstance(to, ToEvent):
             channel = event_channel(to.event)
             skip = self.sessions.sid_of(to.exclude) if to.exclude else None
+        elif isinstance(to, ToHosts):
+            channel = host_channel(to.event)
         else:
             channel = staff_channel(to.event)
         await self.sio.emit(message.name, message.data, to=channel, skip_sid=skip)

@@ -27,10 +27,17 @@ import socketio
 from rooms.commands import COMMANDS, Move
 from rooms.errors import BadRequest, KohtaamoError, Unauthorized
 from rooms.event import Event
+from rooms.model import Role
 from rooms.outbound import Outbox, Relocate
 from server.errors import ack_error
 from server.metrics import Requests
-from server.realtime.delivery import Delivery, event_channel, person_channel, staff_channel
+from server.realtime.delivery import (
+    Delivery,
+    event_channel,
+    host_channel,
+    person_channel,
+    staff_channel,
+)
 from server.realtime.guard import (
     EngineServer,
     SlowReaders,
@@ -249,6 +256,8 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.enter_room(sid, event_channel(slug))
         if person.role.is_staff:
             await self.enter_room(sid, staff_channel(slug))
+        if person.role is Role.HOST:
+            await self.enter_room(sid, host_channel(slug))
         own: Outbox = [o for o in out if isinstance(o, Relocate) and o.person == person_id]
         await self.delivery(own)
         await self.emit("welcome", welcome, to=sid)

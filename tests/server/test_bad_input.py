@@ -10,7 +10,7 @@ import msgpack
 import pytest
 
 from rooms.commands import COMMANDS
-from rooms.errors import ERROR_CODES
+from rooms.errors import ERROR_CODES, Reason
 from tests.conftest import Server
 
 
@@ -28,6 +28,10 @@ BAD_PAYLOADS: list[Any] = [
     {"person": {"$ne": None}}, {"room": None, "text": None, "to": None},
 ]
 
+#: What a failed ack's error may hold: the contract's code and message, and the
+#: field, reason and bounds of issue 12's extension.
+ERROR_KEYS = {"code", "message", "field", "reason", "min", "max"}
+
 #: Requests whose empty payload is valid (they take no fields).
 NO_FIELDS = {"timer:clear", "recall"}
 
@@ -43,7 +47,9 @@ async def test_every_request_answers_bad_payloads(
     for payload in BAD_PAYLOADS:
         reply = await attacker.call(event, payload)
         assert reply["ok"] is False, (event, payload)
-        assert set(reply["error"]) == {"code", "message"}
+        # the contract's shape, plus the extension's machine-readable details
+        assert {"code", "message"} <= set(reply["error"]) <= ERROR_KEYS
+        assert reply["error"].get("reason", "required") in set(Reason)
         assert reply["error"]["code"] in ERROR_CODES
         if event not in NO_FIELDS:
             assert reply["error"]["code"] in {"bad_request", "forbidden"}, (payload, reply)

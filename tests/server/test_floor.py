@@ -35,7 +35,7 @@ async def test_welcome_has_the_contract_shape(server: Server) -> None:
                             "requests_total", "requests_next"}  # the last two: extensions
     assert set(welcome["event"]) == {
         "slug", "title", "description", "lobby", "timer", "tick_hz", "presence_hz",
-        "grace_seconds", "room_size", "media", "speakers",
+        "grace_seconds", "room_size", "media", "speakers", "hand",  # hand: issue 12
     }
     assert welcome["me"]["card"]["email"] == "anna@example.fi"
     assert welcome["me"]["room"] == welcome["event"]["lobby"]

@@ -66,7 +66,8 @@ def handlers(calls: Calls) -> Handlers:
         async with calls.lock(ctx.event.slug):
             await calls.invite(ctx.event, ctx.person, cmd.person)
         await logged(ctx, "stage:invite", cmd.person)
-        return Result()
+        # an invitation answers a raised hand (issue 12)
+        return Result(out=ctx.event.hands.invited(cmd.person))
 
     async def remove(ctx: Context, cmd: m.StageRemove) -> Result:
         async with calls.lock(ctx.event.slug):
