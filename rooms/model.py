@@ -124,6 +124,8 @@ class Person:
     dropped_at: int | None = None
     #: Refused at the door (their token) until a moderator lifts the ban.
     banned: bool = False
+    #: The version of their profile photo (`server.photos`), None without one.
+    photo: int | None = None
 
     @property
     def present(self) -> bool:
@@ -146,7 +148,14 @@ class Person:
             "room": self.room,
             "status": self.status.value,
             "muted": self.muted,
+            "photo": photo_url(self.id, self.photo),
         }
+
+
+def photo_url(person_id: str, version: int | None) -> str | None:
+    """Where a person's photo is served (same origin), versioned so it may be cached
+    for good; None without a photo."""
+    return None if version is None else f"/api/photos/{person_id}.webp?v={version}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -98,6 +98,9 @@ DEFAULT_RATES: dict[str, Rate] = {
     "staff": Rate(burst=20, per_second=5),
     #: Raising and lowering one's hand on the stage.
     "hand": Rate(burst=6, per_second=0.5),
+    #: Profile photo uploads (each is decoded and re-encoded) and people searches.
+    "photo": Rate(burst=5, per_second=0.1),
+    "search": Rate(burst=20, per_second=4),
     #: Joins to one event from every address together (checked by `Floor.admit_join`).
     "event_join": Rate(burst=500, per_second=50),
     #: Bad or over-the-limit requests one connection may make before it is closed

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server import metrics
 from server.config import Config
-from server.http import client_files, connections, events, health, me, staff
+from server.http import client_files, connections, directory, events, health, me, photos, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CALLS,
@@ -18,6 +18,7 @@ from server.keys import (
     DELIVERY,
     GC_PAUSES,
     JOIN_LIMITS,
+    PHOTOS,
     RETENTION,
     SESSIONS,
     SIO,
@@ -28,6 +29,7 @@ from server.keys import (
 )
 from server.media.calls import Calls
 from server.media.settings import build_engine
+from server.photos import Photos
 from server.realtime import tuning
 from server.realtime.delivery import Delivery
 from server.realtime.handlers import cards as card_requests
@@ -90,7 +92,8 @@ def create_app(config: Config) -> web.Application:
     app[JOIN_LIMITS] = events.join_limits(config.join_rate)
     app[RETENTION] = Retention(world, delivery)
     app[VISITS] = VisitLog(world)
-    for module in (events, me, staff, health):
+    app[PHOTOS] = Photos()
+    for module in (events, me, photos, directory, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
     OpenSockets().install(app)

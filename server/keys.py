@@ -8,6 +8,7 @@ from rooms.ratelimit import Limits
 from server.config import Config
 from server.media.calls import Calls
 from server.metrics import GcPauses
+from server.photos import Photos
 from server.realtime.delivery import Delivery
 from server.realtime.namespace import SocketServer
 from server.realtime.sessions import Sessions
@@ -29,3 +30,4 @@ VISITS = web.AppKey("visits", VisitLog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)
 RETENTION = web.AppKey("retention", Retention)
 CALLS = web.AppKey("calls", Calls)
+PHOTOS = web.AppKey("photos", Photos)

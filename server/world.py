@@ -91,6 +91,9 @@ class World:
         for p in await self.storage.people_of(slug):  # oldest first
             awaiting = None if p["id"] in seen else p["created_at"]
             self._register(event, self._person_from_row(p), awaiting)
+        for person_id, version in (await self.storage.photos.versions(slug)).items():
+            if person_id in event.people:
+                event.people[person_id].photo = version
         # Back where they sat before a restart, in grace from now (contract v1.1).
         now = now_ms()
         for seat in await self.storage.seats.load(slug):

@@ -26,14 +26,16 @@ export function takeTokenFromFragment(slug, loc = window.location, hist = window
   return token;
 }
 
-async function call(method, path, { token, body, accept } = {}) {
+async function call(method, path, { token, body, accept, raw } = {}) {
   const headers = {};
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined && !raw) headers["Content-Type"] = "application/json";
+  if (raw) headers["Content-Type"] = raw.type || "application/octet-stream";
   if (accept) headers.Accept = accept;
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" });
+    const payload = raw || (body === undefined ? undefined : JSON.stringify(body));
+    res = await fetch(path, { method, headers, body: payload, credentials: "omit" });
   } catch {
     return { ok: false, status: 0, error: { code: CLIENT_NETWORK, message: "", field: null } };
   }
@@ -56,6 +58,14 @@ export const api = {
   me: (token) => call("GET", "/api/me", { token }),
   updateMe: (token, profile) => call("PATCH", "/api/me", { token, body: profile }),
   eraseMe: (token) => call("DELETE", "/api/me", { token }),
+  // A profile photo: the file itself is the body (a Blob or File).
+  uploadPhoto: (token, file) => call("PUT", "/api/me/photo", { token, raw: file }),
+  removePhoto: (token) => call("DELETE", "/api/me/photo", { token }),
+  // People of the event, here or gone: {q, interest, absent, after, limit}.
+  findPeople: (slug, token, params = {}) => {
+    const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== ""));
+    return call("GET", `${ev(slug)}/people?${query}`, { token });
+  },
   contacts: (token) => call("GET", "/api/me/contacts", { token }),
   contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
   report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),

@@ -1,12 +1,13 @@
 // Business cards: incoming requests, my contacts (and their download), my own
 // card, and erasing my data.
 
-import { h, reconcile, setText, downloadBlob, avatarColour, userText } from "./dom.js";
+import { h, reconcile, setText, downloadBlob, userText } from "./dom.js";
 import { t, formatDateTime, isolate } from "./i18n.js";
-import { AREAS, initials, requestAnswered, setContacts, setMyCard } from "./state.js";
+import { AREAS, requestAnswered, setContacts, setMyCard } from "./state.js";
 import { CLIENT_EVENTS as C } from "./protocol.js";
 import { openDialog, confirmDialog } from "./dialog.js";
 import { profileForm } from "./profile.js";
+import { face } from "./face.js";
 import { api } from "./api.js";
 
 /** The "card requests" box: shown only while there are requests. */
@@ -33,7 +34,7 @@ export function requestsView(ctx) {
       el.hidden = reqs.length === 0;
       reconcile(list, reqs, (r) => r.request,
         (r) => h("li", { class: "request" },
-          h("p", {}, userText("strong", r.from.name),
+          h("p", {}, face(r.from, "face-inline"), userText("strong", r.from.name),
             r.from.organization ? h("span", { class: "hint" }, " · ", userText("bdi", r.from.organization)) : null,
             h("span", { class: "block" }, t("cards.wantsYourCard"))),
           h("div", { class: "row" },
@@ -78,10 +79,9 @@ export async function openContacts(ctx) {
       contacts.length === 0
         ? h("p", { class: "hint" }, t("contacts.empty"))
         : h("ul", { class: "contact-list", role: "list" }, contacts.map((c) => {
-          const face = h("span", { class: "face", "aria-hidden": "true" }, initials(c.card.name));
-          face.style.backgroundColor = avatarColour(c.person);
+          const photo = ctx.state.people.get(c.person)?.photo;
           return h("li", { class: "contact" },
-            face,
+            face({ id: c.person, name: c.card.name, photo }),
             h("div", {},
               userText("h3", c.card.name),
               cardLines(c.card),
@@ -97,7 +97,7 @@ export async function openContacts(ctx) {
 export async function openMyCard(ctx) {
   const res = await api.me(ctx.token);
   const card = res.ok ? res.data.card : ctx.state.me.card || { name: ctx.state.me.name };
-  const form = profileForm(card);
+  const form = profileForm(card, { photo: res.ok ? res.data.person.photo : ctx.state.me.photo ?? null, id: ctx.state.me.id });
   const status = h("p", { class: "form-status", role: "alert" });
   await openDialog({
     title: t("mycard.title"),
@@ -114,6 +114,9 @@ export async function openMyCard(ctx) {
           const r = await api.updateMe(ctx.token, profile);
           if (r.ok) {
             ctx.apply(setMyCard(ctx.state, r.data.person, r.data.card));
+            const photo = await form.photo.save(ctx.token); // shows its own error, keeps the dialog
+            if (!photo.ok) return;
+            if (photo.person) ctx.apply(setMyCard(ctx.state, photo.person, photo.card));
             ctx.notify(t("mycard.saved"));
             close(true);
           } else if (!form.showError(r.error)) {

@@ -46,7 +46,8 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       else ctx.notifyError(ack.error);
     },
     whisper: (id) => { chat.whisper(id); },
-    requestCard: async (id) => {
+    // `name`: for someone not on the floor (found by finder.js), not in state.people
+    requestCard: async (id, name = "") => {
       const ack = await ctx.request(C.CARD_REQUEST, { to: id });
       if (!ack.ok) { ctx.notifyError(ack.error); return; }
       if (ack.contact) {
@@ -54,7 +55,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         notify(t("cards.exchanged", { name: ack.contact.card?.name || "" }));
       } else {
         ctx.apply(requestSent(state, id, ack.request));
-        notify(t("cards.requestSent", { name: state.people.get(id)?.name || "" }));
+        notify(t("cards.requestSent", { name: state.people.get(id)?.name || name }));
       }
     },
     flag: async (id) => {

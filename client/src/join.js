@@ -3,7 +3,7 @@
 import { h, fill, newId } from "./dom.js";
 import { t, LANGS, getLang } from "./i18n.js";
 import { profileForm } from "./profile.js";
-import { api } from "./api.js";
+import { api, saveToken } from "./api.js";
 import { ERROR_CODES } from "./protocol.js";
 import { errorText } from "./errors.js";
 
@@ -11,7 +11,9 @@ import { errorText } from "./errors.js";
 export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
   const langId = newId("lang");
   const codeId = newId("code");
-  const form = profileForm();
+  const form = profileForm({}, { photo: null });
+  // The token once joined: when only the photo failed, sending again retries the photo.
+  let joined = null;
   const status = h("div", { class: "form-status", role: "alert" });
   const code = info.requires_code
     ? h("div", { class: "field field-code" },
@@ -21,8 +23,22 @@ export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
     : null;
   const submit = h("button", { type: "submit", class: "button primary big" }, t("join.enter"));
 
+  // After joining, the chosen photo; on failure the person stays here to choose
+  // another or remove it (they have joined: sending again only retries the photo).
+  const withPhoto = async (token) => {
+    submit.disabled = true;
+    const saved = await form.photo.save(token);
+    submit.disabled = false;
+    if (saved.ok) { onJoined(token); return; }
+    joined = token;
+    saveToken(slug, token); // a reload goes to the fair, as joined
+    status.textContent = t("photo.joinedButFailed");
+    submit.textContent = t("photo.continue");
+  };
+
   const onsubmit = async (e) => {
     e.preventDefault();
+    if (joined) { status.textContent = ""; await withPhoto(joined); return; }
     form.clearErrors();
     status.textContent = "";
     const profile = form.read();
@@ -41,7 +57,7 @@ export function renderJoin(root, { slug, info, notice, onJoined, onLang }) {
     submit.disabled = false;
     submit.textContent = t("join.enter");
     if (res.ok) {
-      onJoined(res.data.token);
+      await withPhoto(res.data.token);
       return;
     }
     const err = res.error || {};

@@ -1,23 +1,54 @@
 // Everyone in the event, searchable, with what you can do with each person.
 
-import { h, reconcile, setText, setAttr, newId, avatarColour } from "./dom.js";
+import { h, reconcile, setText, setAttr, newId, userText } from "./dom.js";
 import { t, isolate } from "./i18n.js";
-import { AREAS, searchPeople, roomTitle, initials, isStaff, lobbyId } from "./state.js";
+import { AREAS, searchPeople, roomTitle, isStaff, lobbyId } from "./state.js";
 import { ROLES } from "./protocol.js";
+import { face, updateFace } from "./face.js";
+import { finderView } from "./finder.js";
+
+// Interests compare without case or accents, as the search does.
+const fold = (s) => String(s || "").toLocaleLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+const hasInterest = (p, tag) => (p.interests || []).some((i) => fold(i) === fold(tag));
 
 export function peopleView(ctx) {
   let query = "";
+  let tag = ""; // an interest clicked: only people who have it are shown
   let open = null; // person id whose actions are shown
   const searchId = newId("search");
   const search = h("input", {
     id: searchId, type: "search", autocomplete: "off", "aria-describedby": "people-count",
-    oninput: (e) => { query = e.target.value; render(); },
+    oninput: (e) => { query = e.target.value; finder.reset(); render(); },
   });
   const count = h("p", { id: "people-count", class: "hint", "aria-live": "polite" });
   const list = h("ul", { class: "people", role: "list" });
+  const tagName = h("strong", { dir: "auto" });
+  const clearTag = h("button", { type: "button", class: "button small quiet", onclick: () => { setTag(""); search.focus(); } }, t("people.clearFilter"));
+  const chip = h("p", { class: "filter-chip", hidden: true }, t("people.filteredBy"), " ", tagName, " ", clearTag);
+  const finder = finderView(ctx, () => ({ q: query.trim(), interest: tag }));
   const el = h("div", { class: "people-panel" },
     h("div", { class: "field" }, h("label", { for: searchId }, t("people.search")), search),
-    count, list);
+    chip, count, list, finder.el);
+
+  function setTag(value) {
+    tag = tag && fold(tag) === fold(value) ? "" : value;
+    setText(tagName, tag);
+    chip.hidden = !tag;
+    finder.reset();
+    render();
+  }
+
+  const tagButtons = (box, p) => {
+    const key = [tag, ...(p.interests || [])].join("\u0000");
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.hidden = !(p.interests || []).length;
+    box.replaceChildren(...(p.interests || []).map((i) => h("li", {},
+      h("button", {
+        type: "button", class: "tag tag-button", "aria-pressed": String(!!tag && fold(tag) === fold(i)),
+        "aria-label": t("people.filterBy", { tag: i }), onclick: () => setTag(i),
+      }, userText("span", i)))));
+  };
 
   const create = (p) => {
     const actionsId = `actions-${p.id}`;
@@ -25,7 +56,7 @@ export function peopleView(ctx) {
       type: "button", class: "person-toggle", "aria-expanded": "false", "aria-controls": actionsId,
       onclick: () => { open = open === p.id ? null : p.id; render(); },
     },
-    h("span", { class: "face", "aria-hidden": "true" }),
+    face(p),
     h("span", { class: "person-text" },
       h("span", { class: "person-name", dir: "auto" }),
       h("span", { class: "sr-only sep-role" }, ", "),
@@ -35,8 +66,9 @@ export function peopleView(ctx) {
       h("span", { class: "sr-only" }, ", "),
       h("span", { class: "person-where" })),
     h("span", { class: "chev", "aria-hidden": "true" }, "▾"));
+    const tags = h("ul", { class: "tags person-tags", role: "list", hidden: true });
     const actions = h("div", { class: "person-actions", id: actionsId, hidden: true });
-    return h("li", { class: "person" }, toggle, actions);
+    return h("li", { class: "person" }, toggle, tags, actions);
   };
 
   const button = (label, onclick, extra = {}) => h("button", { type: "button", class: "button small", onclick, ...extra }, label);
@@ -80,9 +112,8 @@ export function peopleView(ctx) {
     const state = ctx.state;
     const toggle = li.firstChild;
     const box = li.lastChild;
-    const face = toggle.querySelector(".face");
-    setText(face, initials(p.name));
-    face.style.backgroundColor = avatarColour(p.id);
+    updateFace(toggle.querySelector(".face"), p);
+    tagButtons(li.querySelector(".person-tags"), p);
     setText(toggle.querySelector(".person-name"), p.name);
     const role = toggle.querySelector(".person-role");
     const roleText = p.role === ROLES.HOST ? t("role.host") : p.role === ROLES.MODERATOR ? t("role.moderator") : "";
@@ -104,8 +135,8 @@ export function peopleView(ctx) {
   };
 
   function render() {
-    const found = searchPeople(ctx.state, query);
-    setText(count, query ? t("people.found", { count: found.length }) : t("people.total", { count: found.length }));
+    const found = searchPeople(ctx.state, query).filter((p) => !tag || hasInterest(p, tag));
+    setText(count, query || tag ? t("people.found", { count: found.length }) : t("people.total", { count: found.length }));
     reconcile(list, found, (p) => p.id, create, update);
   }
 

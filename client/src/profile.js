@@ -3,6 +3,7 @@
 import { h, newId } from "./dom.js";
 import { t } from "./i18n.js";
 import { fieldErrorText } from "./errors.js";
+import { photoPicker } from "./photopick.js";
 
 const FIELDS = [
   { name: "name", type: "text", max: 80, required: true, autocomplete: "name" },
@@ -31,8 +32,12 @@ export function withScheme(value) {
 
 const splitList = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
-/** Build the fields; returns {element, read(), showError(error), clearErrors()}. */
-export function profileForm(values = {}) {
+/**
+ * Build the fields; returns {element, read(), showError(error), clearErrors(), photo}.
+ * With `photo` in `options` (the current photo URL, or null) the form starts with
+ * a photo picker (photopick.js), `photo`, which the caller saves after the card.
+ */
+export function profileForm(values = {}, options = {}) {
   const inputs = {};
   const errors = {};
   const rows = FIELDS.map((f) => {
@@ -60,8 +65,13 @@ export function profileForm(values = {}) {
       hintId ? h("p", { id: hintId, class: "hint" }, t(f.hint)) : null,
       errors[f.name]);
   });
+  const photo = "photo" in options
+    ? photoPicker({ current: options.photo, who: () => ({ id: options.id, name: inputs.name.value }) })
+    : null;
+  if (photo) inputs.name.addEventListener("input", () => photo.refresh());
   return {
-    element: h("div", { class: "profile-fields" }, rows),
+    element: h("div", { class: "profile-fields" }, photo?.element, rows),
+    photo,
     inputs,
     read() {
       const out = {};

@@ -101,7 +101,7 @@ class CardStore:
             )
 
     async def erase(self, person_id: str, now: int) -> None:
-        """Erase a person: profile, token, pending requests and own contact list.
+        """Erase a person: profile, photo, token, pending requests and own contact list.
 
         Then the WAL is checkpointed and truncated: with `secure_delete` on, the
         old profile is left in neither the database file nor the `-wal` file.
@@ -119,6 +119,7 @@ class CardStore:
             )
             await self.db.execute("DELETE FROM contacts WHERE owner = ?", (person_id,))
             await self.db.execute("DELETE FROM seats WHERE person = ?", (person_id,))
+            await self.db.execute("DELETE FROM photos WHERE person = ?", (person_id,))
         async with self.transaction.outside():
             await checkpoint(self.db)
 

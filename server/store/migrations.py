@@ -128,4 +128,14 @@ MIGRATIONS: tuple[str, ...] = (
         erased_at INTEGER NOT NULL
     );
     """,
+    # 5: profile photos, re-encoded WebP (server/store/photos.py); erased with their person
+    """
+    CREATE TABLE photos (
+        person TEXT PRIMARY KEY REFERENCES people(id),
+        event TEXT NOT NULL REFERENCES events(slug),
+        version INTEGER NOT NULL,
+        webp BLOB NOT NULL
+    );
+    CREATE INDEX photos_event ON photos(event);
+    """,
 )

@@ -23,6 +23,7 @@ from rooms.profile import Profile
 from server.store.backup import hold_shared
 from server.store.cards import CardStore
 from server.store.migrations import MIGRATIONS
+from server.store.photos import PhotoStore
 from server.store.retention import RetentionStore
 from server.store.seats import SeatStore
 from server.store.staff import StaffStore
@@ -49,8 +50,8 @@ class Storage:
     """One aiosqlite connection; every write runs in a transaction, one at a time.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`) and retention
-    (`RetentionStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`), retention
+    (`RetentionStore`) and photos (`PhotoStore`) share the connection.
     `async with storage.transaction():` groups several writes into one commit
     (server.store.transaction); a write outside one commits before it returns.
     """
@@ -65,6 +66,7 @@ class Storage:
         self.visits = VisitStore(db, self.transaction)
         self.seats = SeatStore(db, self.transaction)
         self.retention = RetentionStore(db, self.transaction)
+        self.photos = PhotoStore(db, self.transaction)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -212,14 +214,16 @@ class Storage:
         return {r["person"] for r in rows}
 
     async def delete_unconnected(self, person_ids: list[str]) -> None:
-        """Delete attendees who never connected, tokens and all (nothing else refers
-        to them: cards and visits need a connection)."""
+        """Delete attendees who never connected, tokens, photos and all (nothing else
+        refers to them: cards and visits need a connection)."""
         async with self.transaction():
             for start in range(0, len(person_ids), 500):
                 chunk = person_ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                # a photo uploaded right after joining goes with its person
+                await self.db.execute(f"DELETE FROM photos WHERE person IN ({marks})", chunk)
                 await self.db.execute(
-                    f"DELETE FROM people WHERE role = 'attendee' AND id IN"
-                    f" ({','.join('?' * len(chunk))})", chunk,
+                    f"DELETE FROM people WHERE role = 'attendee' AND id IN ({marks})", chunk,
                 )
 
     async def count_staff(self, slug: str) -> dict[str, int]:
