@@ -14,6 +14,7 @@ from typing import Any
 from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
+from rooms.languages import DEFAULT_LANGUAGE
 from rooms.model import Person, Room, Settings, Timer
 from rooms.ratelimit import Limits, Rate
 from rooms.seating import Seating
@@ -36,11 +37,12 @@ class Event:
         rates: Mapping[str, Rate] | None = None,
         capacity: int | None = None,
         card_limits: CardLimits | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.floor = floor = Floor(slug, title, lobby=lobby, description=description, code=code,
                                    settings=settings, rates=rates, capacity=capacity)
         self.cards = cards = Cards(floor, card_limits)
-        self.staff = staff = Staff(floor)
+        self.staff = staff = Staff(floor, language)
         self.talk = talk = Talk(floor)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
@@ -97,6 +99,7 @@ class Event:
         self.kick = staff.kick
         self.unban = staff.unban
         self.flag = staff.flag
+        self.resolve_flag = staff.resolve_flag
 
     def welcome(self, person_id: str) -> dict[str, Any]:
         """The snapshot a new connection receives: the floor's, with the cards' part."""

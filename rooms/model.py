@@ -71,6 +71,10 @@ class Room:
     chat: deque[dict[str, Any]] = dataclasses.field(
         default_factory=lambda: deque(maxlen=CHAT_HISTORY)
     )
+    #: (issue 12) language code -> title / theme; `title` and `theme` are the
+    #: event's default language's, derived from these (rooms/languages.py).
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)
+    themes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def is_full(self) -> bool:
@@ -85,6 +89,8 @@ class Room:
             "open": self.open,
             "capacity": self.capacity,
             "count": len(self.occupants),
+            "titles": dict(self.titles),
+            "themes": dict(self.themes),
         }
 
     def detail(self) -> dict[str, Any]:

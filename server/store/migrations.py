@@ -128,4 +128,18 @@ MIGRATIONS: tuple[str, ...] = (
         erased_at INTEGER NOT NULL
     );
     """,
+    # 5 (issue 12): table titles and themes per language (JSON maps beside the plain
+    # ones), the lobby named in each language, and flags a moderator marked resolved
+    """
+    ALTER TABLE rooms ADD COLUMN titles TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE rooms ADD COLUMN themes TEXT NOT NULL DEFAULT '{}';
+    UPDATE rooms SET
+        titles = '{"fi": "Aula", "sv": "Foajén", "en": "Lobby"}',
+        themes = '{"fi": "Kaikkien yhteinen tila: tapaa muita ja valitse pöytä.",'
+            || ' "sv": "Allas gemensamma plats: träffa andra och välj ett bord.",'
+            || ' "en": "Everyone''s space: meet people and pick a table."}'
+        WHERE kind = 'lobby' AND title = 'Aula' AND theme = 'Lobby';
+    ALTER TABLE flags ADD COLUMN resolved_at INTEGER;
+    ALTER TABLE flags ADD COLUMN resolved_by TEXT;
+    """,
 )
