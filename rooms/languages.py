@@ -21,9 +21,9 @@ DEFAULT_LANGUAGE = "fi"
 #: The lobby's name and theme, in every language (the database row holds the plain ones).
 LOBBY_TITLES: dict[str, str] = {"fi": "Aula", "sv": "Foajén", "en": "Lobby"}
 LOBBY_THEMES: dict[str, str] = {
-    "fi": "Kaikkien yhteinen tila: tapaa muita ja valitse pöytä.",
-    "sv": "Allas gemensamma plats: träffa andra och välj ett bord.",
-    "en": "Everyone's space: meet people and pick a table.",
+    "fi": "Kaikki aloittavat täältä",
+    "sv": "Alla börjar här",
+    "en": "Everyone starts here",
 }
 
 

@@ -135,9 +135,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE rooms ADD COLUMN themes TEXT NOT NULL DEFAULT '{}';
     UPDATE rooms SET
         titles = '{"fi": "Aula", "sv": "Foajén", "en": "Lobby"}',
-        themes = '{"fi": "Kaikkien yhteinen tila: tapaa muita ja valitse pöytä.",'
-            || ' "sv": "Allas gemensamma plats: träffa andra och välj ett bord.",'
-            || ' "en": "Everyone''s space: meet people and pick a table."}'
+        themes = '{"fi": "Kaikki aloittavat täältä",'
+            || ' "sv": "Alla börjar här",'
+            || ' "en": "Everyone starts here"}'
         WHERE kind = 'lobby' AND title = 'Aula' AND theme = 'Lobby';
     ALTER TABLE flags ADD COLUMN resolved_at INTEGER;
     ALTER TABLE flags ADD COLUMN resolved_by TEXT;
