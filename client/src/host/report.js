@@ -100,5 +100,5 @@ export function reportSection(ctx) {
 
   const el = h("div", { class: "stack" },
     h("div", { class: "row" }, show), body);
-  return { el, load };
+  return { el, load, update() {} };
 }

@@ -265,7 +265,7 @@ export default {
   "host.noSpeakers": "Nobody is invited to speak.",
   "host.speakersTitle": "On the stage now",
   "host.inviteTitle": "Invite someone to speak",
-  "host.invitePerson": "Person",
+  "host.invitePerson": "Who to invite",
   "host.stageHint": "Speakers can talk and show their camera in the lobby; everyone else listens.",
   "host.inLobby": "in the lobby",
   "report.refresh": "Refresh report",

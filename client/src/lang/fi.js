@@ -265,7 +265,7 @@ export default {
   "host.noSpeakers": "Ketään ei ole kutsuttu puhumaan.",
   "host.speakersTitle": "Lavalla nyt",
   "host.inviteTitle": "Kutsu joku puhumaan",
-  "host.invitePerson": "Henkilö",
+  "host.invitePerson": "Kutsuttava",
   "host.stageHint": "Puhujat voivat puhua ja näyttää kameransa aulassa; muut kuuntelevat.",
   "host.inLobby": "aulassa",
   "report.refresh": "Päivitä raportti",

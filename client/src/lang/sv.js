@@ -265,7 +265,7 @@ export default {
   "host.noSpeakers": "Ingen är inbjuden att tala.",
   "host.speakersTitle": "På scenen nu",
   "host.inviteTitle": "Bjud in någon att tala",
-  "host.invitePerson": "Person",
+  "host.invitePerson": "Vem bjuds in",
   "host.stageHint": "Talarna kan tala och visa sin kamera i foajén; alla andra lyssnar.",
   "host.inLobby": "i foajén",
   "report.refresh": "Uppdatera rapporten",
