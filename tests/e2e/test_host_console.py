@@ -22,7 +22,7 @@ from tests.e2e.pages import (
 from tests.e2e.test_accessibility import axe_violations, shoot
 
 SECTIONS = ("Tables", "Stage and speakers", "Announcements and timer", "Recall", "Report",
-            "Moderation")
+            "Reports and log")
 
 
 def test_host_edits_a_tables_titles_and_each_reader_sees_their_language(
@@ -128,7 +128,8 @@ def test_report_charts_have_text_and_tables(server, new_page) -> None:
     assert host.js_errors == []  # type: ignore[attr-defined]
 
 
-def test_a_report_is_resolved_and_every_moderator_sees_it(server, new_page) -> None:
+def test_a_report_is_resolved_and_every_moderator_sees_it(
+        server, new_page, tmp_path: Path) -> None:
     """A moderator marks a report resolved: it moves to Resolved on their page and on
     the host's, focus stays in the list, and the log says so in a sentence."""
     host = open_staff(new_page(), server, server.host_token)
@@ -136,7 +137,7 @@ def test_a_report_is_resolved_and_every_moderator_sees_it(server, new_page) -> N
     a = join(new_page(), server, "Aino Virtanen")
     join(new_page(), server, "Bashir Ali")
     open_tab(mod, "Moderation")
-    hosts_view = open_host_section(host, "Moderation")
+    hosts_view = open_host_section(host, "Reports and log")
     expect(hosts_view.get_by_text("No open reports.")).to_be_visible()
 
     person_action(a, "Bashir Ali", "Report to moderators")
@@ -161,6 +162,7 @@ def test_a_report_is_resolved_and_every_moderator_sees_it(server, new_page) -> N
     hosts_view.get_by_role("button", name="Refresh").last.click()
     expect(hosts_view.locator(".modlog")).to_contain_text(re.compile(
         r"Report about .*Bashir Ali.* marked resolved by .*Mikko Moderaattori.* at \d"))
+    shoot(host, "host-console-moderation-log", tmp_path)
     assert host.js_errors == [] and mod.js_errors == []  # type: ignore[attr-defined]
 
 
@@ -194,9 +196,9 @@ def test_host_console_on_a_phone(server, new_page, tmp_path: Path) -> None:
     """At 390x844 the sections are a row of tabs, nothing is wider than the screen,
     and axe passes."""
     host = _console_with_content(server, new_page, 390, 844)
-    for section in ("Tables", "Report", "Moderation"):
+    for section in ("Tables", "Report", "Reports and log"):
         open_host_section(host, section)
-        shoot(host, f"host-console-phone-{section.lower()}", tmp_path)
+        shoot(host, f"host-console-phone-{section.split()[0].lower()}", tmp_path)
         width = host.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{section}: the page is {width} px wide"
     assert axe_violations(host) == []

@@ -69,7 +69,7 @@ def test_host_reads_the_report_and_the_moderation_log(server, new_page) -> None:
     expect(report).to_contain_text("Attendees")
     expect(report.locator(".stats dd").first).to_have_text("1")
     expect(report.locator("table").first).to_contain_text("Työllisyys")
-    log = open_host_section(host, "Moderation").locator(".modlog")
+    log = open_host_section(host, "Reports and log").locator(".modlog")
     expect(log).to_contain_text(re.compile(r"Table .*Kulttuuri.* closed by .*Hanna Host.* at"))
 
 

@@ -42,7 +42,10 @@ export function reportSection(ctx) {
   }
 
   function render(d) {
-    const width = Math.min(body.clientWidth || 480, 760);
+    // Two charts side by side when each still gets 26rem; drawn at their real width.
+    const full = body.clientWidth || 480;
+    const cols = full >= 2 * 416 + 16 ? 2 : 1;
+    const width = Math.floor((full - (cols - 1) * 16) / cols) - 28;
     const c = d.contacts_per_attendee || {};
     const rooms = (d.rooms || []).map((row) => ({ ...row, name: localText(row.titles, row.title) }));
     const parts = [

@@ -126,7 +126,7 @@ export function tablesSection(ctx) {
     setText(titleEl, room.title);
     setText(theme, room.theme || "");
     const lobby = room.kind === ROOM_KINDS.LOBBY;
-    setText(badge, lobby ? t("host.inLobby") : room.open ? t("host.isOpen") : t("floor.closed"));
+    setText(badge, lobby ? t("host.alwaysOpen") : room.open ? t("host.isOpen") : t("floor.closed"));
     badge.classList.toggle("closed", !room.open);
     li.classList.toggle("closed", !room.open);
     const limit = room.capacity ? t("host.seats", { count: room.capacity }) : t("host.noLimit");
