@@ -156,7 +156,7 @@ async def test_a_moderator_resolves_a_flag_and_every_staff_member_hears(server: 
 async def test_only_staff_resolve_and_never_about_themselves(server: Server) -> None:
     """An attendee is `forbidden`, an unknown flag `not_found`, a moderator cannot
     resolve a report about themselves; nothing is logged for refusals."""
-    mod, anna, bert, flag = await _flagged(server)
+    mod, anna, _bert, flag = await _flagged(server)
     logged = len(await log_of(server))
     assert (await anna.call("flag:resolve", {"flag": flag}))["error"]["code"] == "forbidden"
     assert (await mod.call("flag:resolve", {"flag": "f_nothing"}))["error"]["code"] == "not_found"

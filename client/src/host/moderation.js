@@ -2,7 +2,7 @@
 // sentences in the reader's language ("Timer set to 10 min by Anna at 14:05").
 
 import { h, fill, reconcile, userText, newId } from "../dom.js";
-import { t, formatTime, formatDateTime } from "../i18n.js";
+import { t, formatTime, formatDateTime, getLang } from "../i18n.js";
 import { AREAS } from "../state.js";
 import { CLIENT_EVENTS as C } from "../protocol.js";
 import { api } from "../api.js";
@@ -23,6 +23,7 @@ export function flagsSection(ctx, { onSelect } = {}) {
   const doneList = h("ul", { class: "flags resolved", role: "list" });
   const noOpen = h("p", { class: "hint" }, t("mod.noOpenFlags"));
   const noDone = h("p", { class: "hint" }, t("mod.noResolvedFlags"));
+  const doneCount = h("span", { class: "count" }, "(0)");
   const openId = newId("h");
   const doneId = newId("h");
 
@@ -75,6 +76,7 @@ export function flagsSection(ctx, { onSelect } = {}) {
     reconcile(doneList, done, (f) => f.flag, createItem, updateItem);
     noOpen.hidden = open.length > 0;
     noDone.hidden = done.length > 0;
+    doneCount.textContent = `(${done.length})`;
   };
 
   return {
@@ -84,7 +86,7 @@ export function flagsSection(ctx, { onSelect } = {}) {
           h("button", { type: "button", class: "button small", onclick: load }, t("mod.refresh"))),
         noOpen, openList),
       h("details", { class: "resolved-flags" },
-        h("summary", { id: doneId }, t("mod.resolvedFlags")), noDone, doneList)),
+        h("summary", { id: doneId }, t("mod.resolvedFlags"), " ", doneCount), noDone, doneList)),
     load,
     update(changes) { if (changes.has(AREAS.FLAGS)) render(); },
   };
@@ -114,13 +116,16 @@ export function logLine(ctx, e) {
 }
 
 export function logSection(ctx) {
-  const box = h("div", { class: "modlog", "aria-live": "polite" });
+  const box = h("div", { class: "modlog" });
+  let loaded = false;
   const load = async () => {
+    loaded = true;
     const r = await api.moderation(ctx.slug, ctx.token);
     if (!r.ok) { fill(box, h("p", { class: "form-status" }, ctx.errorText(r.error))); return; }
     fill(box, r.data.length === 0 ? h("p", { class: "hint" }, t("mod.logEmpty")) : h("ol", { class: "log-list" }, r.data.map((e) =>
       h("li", { class: `log-${String(e.action).replace(/[^a-z]/g, "-")}` },
-        h("time", { datetime: new Date(e.at).toISOString(), class: "log-date" }, formatDateTime(e.at)),
+        h("time", { datetime: new Date(e.at).toISOString(), class: "log-date" },
+          new Date(e.at).toLocaleDateString(getLang(), { day: "numeric", month: "short" })),
         h("span", { dir: "auto" }, logLine(ctx, e))))));
   };
   const id = newId("h");
@@ -129,6 +134,7 @@ export function logSection(ctx) {
       h("div", { class: "row between" }, h("h4", { id }, t("mod.logTitle")),
         h("button", { type: "button", class: "button small", onclick: load }, t("mod.refresh"))), box),
     load,
-    update() {},
+    // A report resolved here or by another moderator is a new line in the log.
+    update(changes) { if (loaded && changes.has(AREAS.FLAGS)) load(); },
   };
 }
