@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
+from rooms import languages
 from rooms import validate as v
 from rooms.errors import BadRequest, Reason
 from rooms.model import Status
@@ -83,6 +84,11 @@ def known_status(data: Mapping[str, Any], name: str) -> Status:
 
 
 capacity = whole(1, MAX_CAPACITY, required=False)
+
+
+def texts(max_len: int) -> Check:
+    """(issue 12) An optional map of language -> text (None when absent)."""
+    return lambda data, name: languages.optional_texts(data, name, max_len=max_len)
 
 
 # --- the commands ------------------------------------------------------------------
@@ -167,9 +173,19 @@ class Flag(Command):
 @dataclasses.dataclass(frozen=True, slots=True)
 class CreateRoom(Command):
     name = "room:create"
-    title: str = field(text(MAX_TITLE))
+    #: Required unless `titles` holds at least one title.
+    title: str | None = field(optional_text(MAX_TITLE))
     theme: str = field(optional_text(MAX_THEME, empty=""))
     capacity: int | None = field(capacity)
+    titles: dict[str, str] | None = field(texts(MAX_TITLE))
+    themes: dict[str, str] | None = field(texts(MAX_THEME))
+
+    @classmethod
+    def parse(cls, payload: object) -> Self:
+        command = super(CreateRoom, cls).parse(payload)
+        if command.title is None and not command.titles:
+            raise BadRequest("title is required", field="title")
+        return command
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -181,6 +197,9 @@ class UpdateRoom(Command):
     title: str | None = field(optional_text(MAX_TITLE))
     theme: str | None = field(optional_text(MAX_THEME))
     capacity: int | None = field(capacity)
+    #: (issue 12) Every title / theme by language; replaces `title` / `theme`.
+    titles: dict[str, str] | None = field(texts(MAX_TITLE))
+    themes: dict[str, str] | None = field(texts(MAX_THEME))
     #: Whether `capacity` was in the payload at all (null there means "no limit").
     set_capacity: bool = False
 
@@ -188,8 +207,11 @@ class UpdateRoom(Command):
     def parse(cls, payload: object) -> Self:
         command = super(UpdateRoom, cls).parse(payload)
         given = "capacity" in v.mapping(payload)
-        if command.title is None and command.theme is None and not given:
+        if (command.title is None and command.theme is None and command.titles is None
+                and command.themes is None and not given):
             raise BadRequest("nothing to update")
+        if command.titles is not None and not command.titles:
+            raise BadRequest("titles must hold at least one title", field="titles")
         return dataclasses.replace(command, set_capacity=given)
 
 
@@ -256,6 +278,14 @@ class Unban(Command):
 
     name = "mod:unban"
     person: str = field(ident)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResolveFlag(Command):
+    """Mark an attendee's report handled (issue 12, an extension)."""
+
+    name = "flag:resolve"
+    flag: str = field(ident)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -416,7 +446,7 @@ COMMANDS: dict[str, type[Command]] = {
     for cls in (
         Enter, Move, Say, Whisper, SetStatus, Wave, RequestCard, RespondCard, Flag,
         CreateRoom, UpdateRoom, OpenRoom, CloseRoom, Announce, SetTimer, ClearTimer, Recall,
-        Mute, Unmute, ModMove, Kick, Unban,
+        Mute, Unmute, ModMove, Kick, Unban, ResolveFlag,
         Publish, UpdateMedia, Unpublish, Subscribe, Answer, Candidate, Unsubscribe,
         StageInvite, StageRemove, RaiseHand, LowerHand, DismissHand,
     )

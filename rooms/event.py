@@ -15,6 +15,7 @@ from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
 from rooms.hands import Hands
+from rooms.languages import DEFAULT_LANGUAGE
 from rooms.model import Person, Room, Settings, Timer
 from rooms.ratelimit import Limits, Rate
 from rooms.seating import Seating
@@ -37,11 +38,12 @@ class Event:
         rates: Mapping[str, Rate] | None = None,
         capacity: int | None = None,
         card_limits: CardLimits | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.floor = floor = Floor(slug, title, lobby=lobby, description=description, code=code,
                                    settings=settings, rates=rates, capacity=capacity)
         self.cards = cards = Cards(floor, card_limits)
-        self.staff = staff = Staff(floor)
+        self.staff = staff = Staff(floor, language)
         self.talk = talk = Talk(floor)
         #: raised hands on the stage (issue 12)
         self.hands = Hands(floor)
@@ -100,6 +102,7 @@ class Event:
         self.kick = staff.kick
         self.unban = staff.unban
         self.flag = staff.flag
+        self.resolve_flag = staff.resolve_flag
 
     def welcome(self, person_id: str) -> dict[str, Any]:
         """The snapshot a new connection receives: the floor's, with the cards' part."""

@@ -84,6 +84,10 @@ class Room:
         self.occupants.pop(person_id, None)
         self.pending.pop(person_id, None)
         self.grid.drop(person_id)
+    #: (issue 12) language code -> title / theme; `title` and `theme` are the
+    #: event's default language's, derived from these (rooms/languages.py).
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)
+    themes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def is_full(self) -> bool:
@@ -98,6 +102,8 @@ class Room:
             "open": self.open,
             "capacity": self.capacity,
             "count": len(self.occupants),
+            "titles": dict(self.titles),
+            "themes": dict(self.themes),
         }
 
     def detail(self) -> dict[str, Any]:

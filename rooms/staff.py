@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from rooms import languages
 from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
 from rooms.floor import Floor
 from rooms.model import Person, Role, Room, RoomKind, Timer
@@ -65,8 +66,10 @@ class Flagged(Result):
 class Staff:
     """What hosts and moderators may do, beside the floor they hold."""
 
-    def __init__(self, floor: Floor) -> None:
+    def __init__(self, floor: Floor, language: str = languages.DEFAULT_LANGUAGE) -> None:
         self.floor = floor
+        #: The event's default language: plain titles and themes are in it (issue 12).
+        self.language = language
 
     # --- authorisation -------------------------------------------------------------
 
@@ -94,13 +97,22 @@ class Staff:
     # --- hosts: tables ---------------------------------------------------------------
 
     def create_room(
-        self, actor_id: str, title: str, theme: str, capacity: int | None, now: int,
+        self, actor_id: str, title: str | None, theme: str, capacity: int | None, now: int,
+        *, titles: dict[str, str] | None = None, themes: dict[str, str] | None = None,
     ) -> Action:
-        """A new open table; reply `{room}`. Raises Forbidden, RateLimited."""
+        """A new open table; reply `{room}`. `titles`/`themes` (by language) win over
+        `title`/`theme`. Raises Forbidden, BadRequest (no title), RateLimited."""
         floor = self.floor
         actor = self._staff(actor_id, HOSTS)
+        lang = self.language
+        all_titles = languages.merged({}, lang, title, titles)
+        all_themes = languages.merged({}, lang, theme, themes)
+        if not all_titles:
+            raise BadRequest("title is required", field="title")
         floor.check_rate(actor, "staff", now)
-        room = Room(floor.next_id("r_", now), title, theme, capacity=capacity)
+        room = Room(floor.next_id("r_", now), languages.pick(all_titles, lang),
+                    languages.pick(all_themes, lang), capacity=capacity,
+                    titles=all_titles, themes=all_themes)
 
         def apply() -> Result:
             floor.add_room(room)
@@ -108,16 +120,20 @@ class Staff:
             return Result({"room": room.wire()})
 
         return Action(now, actor.id, "room:create", room.id,
-                      {"title": title, "theme": theme, "capacity": capacity}, apply, room)
+                      {"title": room.title, "theme": room.theme, "capacity": capacity,
+                       "titles": all_titles, "themes": all_themes}, apply, room)
 
     def update_room(
         self, actor_id: str, room_id: str, now: int, *, title: str | None = None,
         theme: str | None = None, capacity: int | None = None, set_capacity: bool = False,
+        titles: dict[str, str] | None = None, themes: dict[str, str] | None = None,
     ) -> Action:
         """Rename, re-theme or resize a room; reply `{room}`.
 
-        Seated people stay even when the new capacity is lower. The lobby takes
-        no capacity. Raises Forbidden, NotFound, BadRequest, RateLimited.
+        `titles`/`themes` replace every language's text; a plain `title` alone
+        replaces the default language's. Seated people stay even when the new
+        capacity is lower. The lobby takes no capacity. Raises Forbidden,
+        NotFound, BadRequest, RateLimited.
         """
         floor = self.floor
         actor = self._staff(actor_id, HOSTS)
@@ -126,10 +142,13 @@ class Staff:
             raise BadRequest("the lobby has no capacity limit", field="capacity")
         floor.check_rate(actor, "staff", now)
         detail: dict[str, Any] = {}
-        if title is not None:
-            detail["title"] = title
-        if theme is not None:
-            detail["theme"] = theme
+        lang = self.language
+        if title is not None or titles is not None:
+            detail["titles"] = languages.merged(room.titles, lang, title, titles)
+            detail["title"] = languages.pick(detail["titles"], lang, room.title)
+        if theme is not None or themes is not None:
+            detail["themes"] = languages.merged(room.themes, lang, theme, themes)
+            detail["theme"] = languages.pick(detail["themes"], lang)
         if set_capacity:
             detail["capacity"] = capacity
 
@@ -381,3 +400,30 @@ class Staff:
                 "reason": reason, "at": now}
         return Flagged({"flag": flag["flag"]}, [Message(ToStaff(floor.slug), "flag:new", flag)],
                        flag)
+
+    def resolve_flag(self, actor_id: str, flag: dict[str, Any] | None, now: int) -> Action:
+        """Mark a flag handled (issue 12): staff online get `flag:resolved`, reply
+        `{flag}` with `resolved_at`, `resolved_by` and `resolved_by_name`.
+
+        `flag` is the stored record (None when there is none). The same rank
+        rules as for a kick, when the flagged person is still known: nobody
+        resolves a report about themselves or someone they do not outrank.
+        Raises Forbidden, NotFound, Conflict (already resolved), RateLimited.
+        """
+        actor = self._staff(actor_id, MODERATORS)
+        if flag is None:
+            raise NotFound("no such report", field="flag")
+        if flag["person"] in self.floor.people:
+            self._subject(actor, flag["person"])
+        if flag.get("resolved_at") is not None:
+            raise Conflict("that report is already resolved", field="flag")
+        self.floor.check_rate(actor, "staff", now)
+        resolved = {"flag": flag["flag"], "person": flag["person"], "resolved_at": now,
+                    "resolved_by": actor.id, "resolved_by_name": actor.profile.name}
+
+        def apply() -> Result:
+            return Result({"flag": resolved},
+                          [Message(ToStaff(self.floor.slug), "flag:resolved", resolved)])
+
+        return Action(now, actor.id, "flag:resolve", flag["person"], {"flag": flag["flag"]},
+                      apply)

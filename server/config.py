@@ -8,7 +8,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rooms import languages
 from rooms.cards import CardLimits
+from rooms.commands import MAX_THEME, MAX_TITLE
+from rooms.errors import BadRequest
+from rooms.languages import DEFAULT_LANGUAGE
 from rooms.ratelimit import DEFAULT_RATES, Rate
 from server.media.settings import MediaConfig
 from server.net import Network, parse_networks
@@ -23,9 +27,12 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 @dataclasses.dataclass(frozen=True)
 class RoomConfig:
+    #: In the event's language; `titles`/`themes` hold every language given (issue 12).
     title: str
     theme: str = ""
     capacity: int | None = None
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)
+    themes: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +48,8 @@ class EventConfig:
     ends_at: int | None = None
     #: Days after the end when its people, cards and logs are erased; None: `[retention] days`.
     retention_days: float | None = None
+    #: The event's default language (fi, sv or en): plain titles and themes are in it.
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +166,47 @@ def _instant(value: Any, where: str) -> int | None:
     return int(value.timestamp() * 1000)
 
 
+def _texts(value: Any, max_len: int, where: str, required: bool) -> dict[str, str]:
+    """A title or theme: a plain string (the event's language) or a table of
+    `{fi = "…", sv = "…", en = "…"}`."""
+    try:
+        if isinstance(value, dict):
+            texts = languages.texts(value, where, max_len=max_len)
+        elif isinstance(value, str):
+            if len(value.strip()) > max_len:
+                raise BadRequest(f"{where} is longer than {max_len} characters")
+            texts = {"": value.strip()} if value.strip() else {}
+        else:
+            raise BadRequest(f"{where} must be a string or a table of fi, sv, en")
+    except BadRequest as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if required and not texts:
+        raise ConfigError(f"{where} must not be empty")
+    return texts
+
+
+def _room(raw: dict[str, Any], language: str, where: str) -> RoomConfig:
+    """One `[[events.rooms]]` table."""
+    titles = _texts(raw["title"], MAX_TITLE, f"{where} title", required=True)
+    themes = _texts(raw.get("theme", ""), MAX_THEME, f"{where} theme", required=False)
+    capacity = raw.get("capacity")
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                 or capacity < 1):
+        raise ConfigError(f"{where} capacity must be a whole number of at least 1")
+    # A plain string is in the event's language.
+    titles = {(language if k == "" else k): v for k, v in titles.items()}
+    themes = {(language if k == "" else k): v for k, v in themes.items()}
+    return RoomConfig(languages.pick(titles, language), languages.pick(themes, language),
+                      capacity, titles, themes)
+
+
+def _language(value: Any, where: str) -> str:
+    try:
+        return languages.language(value, where)
+    except BadRequest as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _card_limits(table: dict[str, Any]) -> CardLimits:
     """`[cards]`: pending_per_addressee, pending_per_requester, welcome_requests (≥ 1)."""
     names = {"pending_per_addressee": "per_addressee", "pending_per_requester": "per_requester",
@@ -203,9 +253,13 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
                 code=str(e.get("code", "")),
                 capacity=int(e["capacity"]) if e.get("capacity") is not None else None,
                 rooms=tuple(
-                    RoomConfig(str(r["title"]), str(r.get("theme", "")), r.get("capacity"))
-                    for r in e.get("rooms", [])
+                    _room(r, _language(e.get("language", DEFAULT_LANGUAGE),
+                                       f"language of event {e['slug']}"),
+                          f"table {i} of event {e['slug']}")
+                    for i, r in enumerate(e.get("rooms", []), start=1)
                 ),
+                language=_language(e.get("language", DEFAULT_LANGUAGE),
+                                   f"language of event {e['slug']}"),
                 ends_at=_instant(e.get("ends_at"), f"ends_at of event {e['slug']}"),
                 retention_days=_days(e.get("retention_days"),
                                      f"retention_days of event {e['slug']}"),

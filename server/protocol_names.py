@@ -22,6 +22,7 @@ SERVER_EVENTS: frozenset[str] = frozenset({
     "flag:new", "moved", "muted", "unmuted", "kicked", "replaced", "error",
     "media:offer", "media:candidate", "media:streams", "media:ended", "stage",
     "hand", "hands",
+    "flag:resolved",
 })
 
 

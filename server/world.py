@@ -15,10 +15,11 @@ from typing import Any
 
 from rooms.errors import Banned, Conflict, NotFound, Unauthorized
 from rooms.event import Event
+from rooms.languages import DEFAULT_LANGUAGE, pick
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.profile import Profile
 from server.config import Config
-from server.store.storage import Storage, profile_from_json
+from server.store.storage import Storage, profile_from_json, texts_from_json
 from server.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
@@ -70,19 +71,15 @@ class World:
     async def _load_event(self, slug: str, settings: Settings) -> None:
         row = await self.storage.event(slug)
         assert row is not None
-        rooms = [
-            Room(
-                id=r["id"], title=r["title"], theme=r["theme"], kind=RoomKind(r["kind"]),
-                open=bool(r["open"]), capacity=r["capacity"],
-            )
-            for r in await self.storage.rooms_of(slug)
-        ]
+        language = next((e.language for e in self.config.events if e.slug == slug),
+                        DEFAULT_LANGUAGE)
+        rooms = [_room_from_row(r, language) for r in await self.storage.rooms_of(slug)]
         lobby = next(r for r in rooms if r.kind is RoomKind.LOBBY)
         event = Event(
             slug, row["title"], lobby=lobby, description=row["description"], code=row["code"],
             settings=settings, rates=self.config.rates,
             capacity=next((e.capacity for e in self.config.events if e.slug == slug), None),
-            card_limits=self.config.cards,
+            card_limits=self.config.cards, language=language,
         )
         for room in rooms:
             if room is not lobby:
@@ -196,13 +193,25 @@ class World:
         return self._staff_locks.setdefault(slug, asyncio.Lock())
 
 
+def _room_from_row(row: Any, language: str) -> Room:
+    """A stored room; its plain title and theme follow the event's language (issue 12),
+    so changing `language` in config.toml changes what clients of the contract read."""
+    titles, themes = texts_from_json(row["titles"]), texts_from_json(row["themes"])
+    return Room(
+        id=row["id"], title=pick(titles, language, row["title"]),
+        theme=pick(themes, language, row["theme"]),
+        kind=RoomKind(row["kind"]), open=bool(row["open"]), capacity=row["capacity"],
+        titles=titles, themes=themes,
+    )
+
+
 async def ensure_events(storage: Storage, config: Config) -> None:
     """Create the configured events that the database does not have yet."""
     now = now_ms()
     for ev in config.events:
         created = await storage.ensure_event(
             ev.slug, ev.title, ev.description, ev.code,
-            [(r.title, r.theme, r.capacity) for r in ev.rooms], now,
+            [(r.title, r.theme, r.capacity, r.titles, r.themes) for r in ev.rooms], now,
         )
         if created:
             log.info("created event %s with %d tables", ev.slug, len(ev.rooms))

@@ -16,7 +16,8 @@ import { spaceView } from "./space.js";
 import { chatView } from "./chat.js";
 import { peopleView } from "./people.js";
 import { requestsView, contactsButtonView, openMyCard } from "./cards.js";
-import { hostView, moderatorView } from "./staff.js";
+import { hostConsole } from "./host/console.js";
+import { moderatorView } from "./host/moderator.js";
 import { callView, pageCall } from "./callview.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
@@ -183,7 +184,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
 
     function buildTabs() {
       tabs.length = 1;
-      if (isHost(state) && !hostPanel) { hostPanel = hostView(ctx); views.push(hostPanel); }
+      if (isHost(state) && !hostPanel) { hostPanel = hostConsole(ctx); views.push(hostPanel); }
       if (isStaff(state) && !modView) { modView = moderatorView(ctx); views.push(modView); }
       if (hostPanel) tabs.push({ id: "host", label: t("tabs.host"), view: hostPanel });
       if (modView) tabs.push({ id: "moderation", label: t("tabs.moderation"), view: modView });

@@ -5,6 +5,7 @@
 // can be tested with `node --test` without a browser or a server.
 
 import { SERVER_EVENTS as S, ROOM_KINDS, ROLES } from "./protocol.js";
+import { getLang } from "./i18n.js";
 
 const CHAT_KEEP = 200;
 
@@ -55,12 +56,41 @@ function upsertPerson(state, person) {
   }
 }
 
+const WIRE = Symbol("wire");
+
+/**
+ * A room as the views read it (issue 12): `title` and `theme` are in the reader's
+ * language at the moment they are read (getters over the wire's `titles` and
+ * `themes` maps, falling back to the plain strings), so a language switch needs
+ * no reload. `wireRoom(room)` is what the server sent.
+ */
+function roomRecord(old, wire) {
+  const raw = { ...(old?.[WIRE] || {}), ...wire };
+  const room = { ...raw };
+  Object.defineProperty(room, WIRE, { value: raw });
+  for (const [name, maps] of [["title", "titles"], ["theme", "themes"]]) {
+    Object.defineProperty(room, name, { enumerable: true, get: () => localText(raw[maps], raw[name]) });
+  }
+  return room;
+}
+
+/** The text in the reader's language, else the plain one, else any language's. */
+export function localText(texts, plain, lang = getLang()) {
+  if (texts && texts[lang]) return texts[lang];
+  if (plain) return plain;
+  return Object.values(texts || {}).find(Boolean) || "";
+}
+
+export function wireRoom(room) {
+  return room?.[WIRE] || room;
+}
+
 function setHere(state, detail) {
   const occupants = new Map();
   for (const o of detail.occupants || []) occupants.set(o.id, { x: o.x, y: o.y });
   if (state.here?.room !== detail.room.id) state.streams = new Map();
   state.here = { room: detail.room.id, occupants };
-  state.rooms.set(detail.room.id, { ...state.rooms.get(detail.room.id), ...detail.room });
+  state.rooms.set(detail.room.id, roomRecord(state.rooms.get(detail.room.id), detail.room));
   state.chat = dedupe(detail.chat || []);
   if (state.me) {
     state.me = { ...state.me, room: detail.room.id };
@@ -93,7 +123,7 @@ export function apply(state, name, msg) {
   switch (name) {
     case S.WELCOME: {
       state.event = { ...msg.event };
-      state.rooms = new Map(msg.rooms.map((r) => [r.id, { ...r }]));
+      state.rooms = new Map(msg.rooms.map((r) => [r.id, roomRecord(null, r)]));
       state.people = new Map(msg.people.map((p) => [p.id, { ...p }]));
       const { card, muted_until, ...person } = msg.me;
       state.me = { ...person, card: card || {}, muted_until: muted_until ?? null, muted_by: null };
@@ -112,7 +142,7 @@ export function apply(state, name, msg) {
     case S.PRESENCE: {
       for (const p of msg.people || []) upsertPerson(state, p);
       for (const id of msg.gone || []) state.people.delete(id);
-      for (const r of msg.rooms || []) state.rooms.set(r.id, { ...state.rooms.get(r.id), ...r });
+      for (const r of msg.rooms || []) state.rooms.set(r.id, roomRecord(state.rooms.get(r.id), r));
       if ((msg.people || []).length || (msg.gone || []).length) changed.add(A.PEOPLE);
       if ((msg.rooms || []).length) changed.add(A.ROOMS);
       if (state.me && (msg.people || []).some((p) => p.id === state.me.id)) changed.add(A.ME);
@@ -174,6 +204,10 @@ export function apply(state, name, msg) {
       break;
     case S.FLAG_NEW:
       if (!state.flags.some((f) => f.flag === msg.flag)) state.flags.unshift(msg);
+      changed.add(A.FLAGS);
+      break;
+    case S.FLAG_RESOLVED:
+      state.flags = state.flags.map((f) => (f.flag === msg.flag ? { ...f, ...msg } : f));
       changed.add(A.FLAGS);
       break;
     case S.MOVED:

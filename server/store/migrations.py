@@ -138,4 +138,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX photos_event ON photos(event);
     """,
+    # 6 (issue 12): table titles and themes per language (JSON maps beside the plain
+    # ones), the lobby named in each language, and flags a moderator marked resolved
+    """
+    ALTER TABLE rooms ADD COLUMN titles TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE rooms ADD COLUMN themes TEXT NOT NULL DEFAULT '{}';
+    UPDATE rooms SET
+        titles = '{"fi": "Aula", "sv": "Foajén", "en": "Lobby"}',
+        themes = '{"fi": "Kaikki aloittavat täältä",'
+            || ' "sv": "Alla börjar här",'
+            || ' "en": "Everyone starts here"}'
+        WHERE kind = 'lobby' AND title = 'Aula' AND theme = 'Lobby';
+    ALTER TABLE flags ADD COLUMN resolved_at INTEGER;
+    ALTER TABLE flags ADD COLUMN resolved_by TEXT;
+    """,
 )

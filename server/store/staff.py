@@ -81,6 +81,14 @@ class StaffStore:
                 (flag["flag"], slug, flag["from"], flag["person"], flag["reason"], flag["at"]),
             )
 
+    async def resolve_flag(self, flag_id: str, at: int, by: str) -> None:
+        """Mark a flag handled (issue 12), in the caller's transaction with its log row."""
+        async with self.transaction():
+            await self.db.execute(
+                "UPDATE flags SET resolved_at = ?, resolved_by = ? WHERE id = ?",
+                (at, by, flag_id),
+            )
+
     # --- reads ---------------------------------------------------------------------
 
     async def moderation(self, slug: str, limit: int) -> list[dict[str, Any]]:
@@ -124,20 +132,33 @@ class StaffStore:
         ]
 
     async def flags(self, slug: str, limit: int) -> list[dict[str, Any]]:
-        """People flagged in the event, newest first, shaped as `flag:new`."""
+        """People flagged in the event, newest first, shaped as `flag:new`, with
+        `resolved_at`, `resolved_by` and `resolved_by_name` (null while open)."""
+        return await self._flags("f.event = ?", (slug,), limit)
+
+    async def flag(self, slug: str, flag_id: str) -> dict[str, Any] | None:
+        """One flag of the event, as `flags` gives it, or None."""
+        found = await self._flags("f.event = ? AND f.id = ?", (slug, flag_id), 1)
+        return found[0] if found else None
+
+    async def _flags(self, where: str, params: tuple[Any, ...], limit: int,
+                     ) -> list[dict[str, Any]]:
         async with self.db.execute(
-            "SELECT f.id, f.from_person, f.person, f.reason, f.at,"
+            "SELECT f.id, f.from_person, f.person, f.reason, f.at, f.resolved_at,"
+            " f.resolved_by,"
             " NULLIF(json_extract(a.profile, '$.name'), '') AS from_name,"
-            " NULLIF(json_extract(t.profile, '$.name'), '') AS person_name"
+            " NULLIF(json_extract(t.profile, '$.name'), '') AS person_name,"
+            " NULLIF(json_extract(r.profile, '$.name'), '') AS resolved_by_name"
             " FROM flags f LEFT JOIN people a ON a.id = f.from_person"
-            " LEFT JOIN people t ON t.id = f.person"
-            " WHERE f.event = ? ORDER BY f.at DESC, f.rowid DESC LIMIT ?",
-            (slug, limit),
+            " LEFT JOIN people t ON t.id = f.person LEFT JOIN people r ON r.id = f.resolved_by"
+            f" WHERE {where} ORDER BY f.at DESC, f.rowid DESC LIMIT ?",
+            (*params, limit),
         ) as cur:
             rows = await cur.fetchall()
         return [
             {"flag": r["id"], "from": r["from_person"], "person": r["person"],
              "reason": r["reason"], "at": r["at"], "from_name": r["from_name"],
-             "person_name": r["person_name"]}
+             "person_name": r["person_name"], "resolved_at": r["resolved_at"],
+             "resolved_by": r["resolved_by"], "resolved_by_name": r["resolved_by_name"]}
             for r in rows
         ]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import aiosqlite
 
+from rooms.languages import LOBBY_THEMES, LOBBY_TITLES
 from rooms.model import Role, RoomKind
 from rooms.profile import Profile
 from server.store.backup import hold_shared
@@ -29,6 +30,25 @@ from server.store.seats import SeatStore
 from server.store.staff import StaffStore
 from server.store.transaction import Transactions
 from server.store.visits import VisitStore
+
+#: A configured table: (title, theme, capacity) or (…, titles, themes) by language.
+RoomRow = tuple[str, str, int | None] | tuple[str, str, int | None, Mapping[str, str],
+                                              Mapping[str, str]]
+
+
+def _json(texts: Mapping[str, str]) -> str:
+    return json.dumps(dict(texts), ensure_ascii=False)
+
+
+def texts_from_json(text: str | None) -> dict[str, str]:
+    """A room's `titles`/`themes` column; anything but a map of strings reads as none."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and v}
 
 
 def new_id(prefix: str) -> str:
@@ -119,15 +139,18 @@ class Storage:
 
     async def ensure_event(
         self, slug: str, title: str, description: str, code: str,
-        rooms: Iterable[tuple[str, str, int | None]], now: int,
+        rooms: Iterable[RoomRow], now: int,
     ) -> bool:
-        """Create the event with a lobby and `rooms` unless it exists. True when created."""
+        """Create the event with a lobby and `rooms` unless it exists. True when created.
+
+        A room is `(title, theme, capacity)`, or with `titles` and `themes` by
+        language after them (issue 12)."""
         async with self.transaction():
             return await self._ensure_event(slug, title, description, code, rooms, now)
 
     async def _ensure_event(
         self, slug: str, title: str, description: str, code: str,
-        rooms: Iterable[tuple[str, str, int | None]], now: int,
+        rooms: Iterable[RoomRow], now: int,
     ) -> bool:
         if await self._one("SELECT 1 FROM events WHERE slug = ?", (slug,)):
             return False
@@ -136,15 +159,17 @@ class Storage:
             (slug, title, description, code, now),
         )
         rows: list[tuple[Any, ...]] = [
-            (new_id("r_"), slug, RoomKind.LOBBY.value, "Aula", "Lobby", 1, None, 0, now)
+            (new_id("r_"), slug, RoomKind.LOBBY.value, "Aula", "Lobby", 1, None, 0, now,
+             _json(LOBBY_TITLES), _json(LOBBY_THEMES))
         ]
-        rows += [
-            (new_id("r_"), slug, RoomKind.TABLE.value, t, theme, 1, cap, i, now)
-            for i, (t, theme, cap) in enumerate(rooms, start=1)
-        ]
+        for i, room in enumerate(rooms, start=1):
+            t, theme, cap, *maps = room
+            titles, themes = [*maps, {}, {}][:2]
+            rows.append((new_id("r_"), slug, RoomKind.TABLE.value, t, theme, 1, cap, i, now,
+                         _json(titles), _json(themes)))
         await self.db.executemany(
             "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            " updated_at, titles, themes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         return True
@@ -162,24 +187,29 @@ class Storage:
 
     async def save_room(
         self, room_id: str, slug: str, kind: str, title: str, theme: str, is_open: bool,
-        capacity: int | None, now: int,
+        capacity: int | None, now: int, *, titles: Mapping[str, str] | None = None,
+        themes: Mapping[str, str] | None = None,
     ) -> None:
         """Insert or update a room, keeping its place in the list."""
         async with self.transaction():
-            await self._save_room(room_id, slug, kind, title, theme, is_open, capacity, now)
+            await self._save_room(room_id, slug, kind, title, theme, is_open, capacity, now,
+                                  titles or {}, themes or {})
 
     async def _save_room(
         self, room_id: str, slug: str, kind: str, title: str, theme: str, is_open: bool,
-        capacity: int | None, now: int,
+        capacity: int | None, now: int, titles: Mapping[str, str],
+        themes: Mapping[str, str],
     ) -> None:
         await self.db.execute(
             "INSERT INTO rooms (id, event, kind, title, theme, open, capacity, position,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,"
-            " (SELECT COALESCE(MAX(position), 0) + 1 FROM rooms WHERE event = ?), ?)"
+            " updated_at, titles, themes) VALUES (?,?,?,?,?,?,?,"
+            " (SELECT COALESCE(MAX(position), 0) + 1 FROM rooms WHERE event = ?), ?, ?, ?)"
             " ON CONFLICT(id) DO UPDATE SET title = excluded.title, theme = excluded.theme,"
             " open = excluded.open, capacity = excluded.capacity,"
-            " updated_at = excluded.updated_at",
-            (room_id, slug, kind, title, theme, int(is_open), capacity, slug, now),
+            " updated_at = excluded.updated_at, titles = excluded.titles,"
+            " themes = excluded.themes",
+            (room_id, slug, kind, title, theme, int(is_open), capacity, slug, now,
+             _json(titles), _json(themes)),
         )
 
     # --- people ----------------------------------------------------------------

@@ -13,6 +13,38 @@ from rooms.event import Event
 from rooms.model import Visit
 from server.store.transaction import Transactions
 
+#: Arrivals are counted in buckets of the first of these sizes (seconds) that keeps
+#: the chart at most `MAX_BUCKETS` long.
+BUCKET_SIZES = (300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400)
+MAX_BUCKETS = 288
+
+
+def arrivals(first_entries: Iterable[int]) -> dict[str, Any]:
+    """(issue 12) When attendees first came onto the floor, counted per bucket:
+    `{bucket_s, start, counts}` with `start` the first bucket's epoch ms (null
+    when nobody came) and empty buckets between counted as 0."""
+    times = sorted(first_entries)
+    if not times:
+        return {"bucket_s": BUCKET_SIZES[0], "start": None, "counts": []}
+    span = times[-1] - times[0]
+    size = next((b for b in BUCKET_SIZES if span // (b * 1000) < MAX_BUCKETS),
+                BUCKET_SIZES[-1])
+    step = size * 1000
+    start = times[0] // step * step
+    counts = [0] * ((times[-1] - start) // step + 1)
+    for at in times:
+        counts[(at - start) // step] += 1
+    return {"bucket_s": size, "start": start, "counts": counts}
+
+
+def histogram(values: Iterable[int]) -> list[int]:
+    """(issue 12) `out[n]` = how many values are n, for n from 0 to the largest."""
+    values = list(values)
+    out = [0] * (max(values, default=0) + 1)
+    for value in values:
+        out[value] += 1
+    return out
+
 
 class VisitStore:
     def __init__(self, db: aiosqlite.Connection, transaction: Transactions) -> None:
@@ -84,6 +116,9 @@ class VisitStore:
             " AVG(COALESCE(left_at, ?) - entered_at) AS dwell"
             " FROM visits WHERE event = ? GROUP BY room", now, slug)
         by_room = {r["room"]: r for r in visit_rows}
+        first = await rows(
+            "SELECT MIN(v.entered_at) AS first FROM visits v JOIN people p ON p.id = v.person"
+            " WHERE v.event = ? AND p.role = 'attendee' GROUP BY v.person", slug)
         return {
             "event": slug,
             "attendees": len(attendees),
@@ -95,9 +130,12 @@ class VisitStore:
                 "median": float(statistics.median(counts)),
                 "max": max(counts),
             },
+            # issue 12: what the host console's charts draw (counts only)
+            "contacts_histogram": histogram(per_person.values()),
+            "arrivals": arrivals(r["first"] for r in first),
             "rooms": [
                 {
-                    "room": room.id, "title": room.title,
+                    "room": room.id, "title": room.title, "titles": dict(room.titles),
                     "visits": by_room[room.id]["visits"] if room.id in by_room else 0,
                     "unique_visitors": by_room[room.id]["uniq"] if room.id in by_room else 0,
                     "mean_dwell_s": round((by_room[room.id]["dwell"] or 0) / 1000, 1)

@@ -189,7 +189,9 @@ class Server:
 
     def lobby_title(self) -> str:
         rooms = self.api(f"/api/events/{self.slug}")["rooms"]
-        return str(next(r["title"] for r in rooms if r["kind"] == "lobby"))
+        lobby = next(r for r in rooms if r["kind"] == "lobby")
+        # The pages under test read English: the lobby's English name (issue 12).
+        return str((lobby.get("titles") or {}).get("en") or lobby["title"])
 
     def stop(self) -> int:
         """SIGTERM the server and wait for it to exit; returns its exit code."""

@@ -86,3 +86,23 @@ def position_of(page: Page, person_id: str) -> dict[str, float] | None:
 def my_id(page: Page) -> str:
     return str(page.evaluate("() => window.__kohtaamo.state.me.id"))
 
+
+
+def open_host_section(page: Page, section: str) -> Any:
+    """The Host tab, then a section of the host console; returns the section's panel."""
+    if page.get_by_role("tab", name="Host").get_attribute("aria-selected") != "true":
+        open_tab(page, "Host")
+    console = page.locator(".host-console")
+    console.get_by_role("tab", name=section, exact=True).click()
+    panel = console.get_by_role("tabpanel", name=section, exact=True)
+    expect(panel).to_be_visible()
+    return panel
+
+
+def edit_table(page: Page, title: str) -> Any:
+    """Open a table's Edit dialog in the host console; returns the dialog."""
+    panel = open_host_section(page, "Tables")
+    panel.get_by_role("button", name=f"Edit {title}", exact=True).click()
+    dialog = page.get_by_role("dialog", name=f"Edit {title}")
+    expect(dialog).to_be_visible()
+    return dialog

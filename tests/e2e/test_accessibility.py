@@ -11,7 +11,15 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import AXE, ROOT
-from tests.e2e.pages import join, open_staff, open_tab, say, sit_at, wait_connected
+from tests.e2e.pages import (
+    join,
+    open_host_section,
+    open_staff,
+    open_tab,
+    say,
+    sit_at,
+    wait_connected,
+)
 
 SHOTS = ROOT / "docs" / "screenshots"
 
@@ -89,16 +97,18 @@ def test_floor_by_keyboard_alone(server, new_page) -> None:
 
 
 def test_host_panel_screenshot(server, new_page, tmp_path) -> None:
-    """The host panel renders for a host (and the screenshot for the README)."""
+    """The host console renders for a host (and the screenshot for the README)."""
     for n in ("Bashir Ali", "Cecilia Lind"):
         join(new_page(), server, n)
     host = open_staff(new_page(height=1100, bypass_csp=True), server, server.host_token)
     open_tab(host, "Host")
-    expect(host.get_by_label("Title: Työllisyys")).to_have_value("Työllisyys")
-    host.get_by_label("Minutes").fill("10")
-    host.get_by_label("Label", exact=True).fill("Kierros 1")
-    host.get_by_role("button", name="Start timer").click()
+    expect(host.locator(".host-card", has_text="Työllisyys")).to_contain_text("4 seats")
+    panel = open_host_section(host, "Announcements and timer")
+    panel.get_by_label("Minutes").fill("10")
+    panel.get_by_label("Label", exact=True).fill("Kierros 1")
+    panel.get_by_role("button", name="Start timer").click()
     expect(host.locator("#timer")).to_contain_text("Kierros 1")
+    open_host_section(host, "Tables")
     wait_connected(host)
     host.mouse.move(0, 0)
     shoot(host, "host-panel", tmp_path)

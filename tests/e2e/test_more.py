@@ -8,7 +8,15 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.pages import join, open_staff, open_tab, person_action, wait_connected
+from tests.e2e.pages import (
+    edit_table,
+    join,
+    open_host_section,
+    open_staff,
+    open_tab,
+    person_action,
+    wait_connected,
+)
 
 
 @pytest.mark.join_code("sesam")
@@ -30,7 +38,7 @@ def test_flag_reaches_the_moderators_queue(server, new_page) -> None:
     """An attendee's report shows up live in the moderator's queue."""
     mod = open_staff(new_page(), server, server.moderator_token)
     open_tab(mod, "Moderation")
-    expect(mod.locator(".flags")).to_contain_text("No reports")
+    expect(mod.locator("#panel-moderation")).to_contain_text("No open reports")
     a = join(new_page(), server, "Aino Virtanen")
     join(new_page(), server, "Bashir Ali")
     person_action(a, "Bashir Ali", "Report to moderators")
@@ -50,20 +58,19 @@ def test_host_reads_the_report_and_the_moderation_log(server, new_page) -> None:
     """The report shows counts, and a host action appears in the moderation log."""
     join(new_page(), server, "Aino Virtanen")
     host = open_staff(new_page(), server, server.host_token)
-    open_tab(host, "Host")
-    host.get_by_role("button", name="Close: Kulttuuri").click()
-    host.get_by_role("dialog").get_by_role("button", name="Close the table").click()
-    expect(host.get_by_role("button", name="Open: Kulttuuri")).to_be_visible()
-    host.get_by_role("button", name="Show report").click()
-    report = host.locator(".report")
+    dialog = edit_table(host, "Kulttuuri")
+    dialog.get_by_role("button", name="Close the table").click()
+    host.get_by_role("dialog", name="Close Kulttuuri?").get_by_role(
+        "button", name="Close the table").click()
+    expect(host.locator(".host-card", has_text="Kulttuuri").locator(".badge")).to_have_text(
+        "Closed")
+    panel = open_host_section(host, "Report")
+    report = panel.locator(".report")
     expect(report).to_contain_text("Attendees")
     expect(report.locator(".stats dd").first).to_have_text("1")
-    expect(report.locator("table")).to_contain_text("Työllisyys")
-    open_tab(host, "Moderation")
-    log = host.locator(".modlog")
-    host.get_by_role("button", name="Refresh").last.click()
-    expect(log).to_contain_text(re.compile(r"close", re.IGNORECASE))
-    expect(log).to_contain_text("Kulttuuri")
+    expect(report.locator("table").first).to_contain_text("Työllisyys")
+    log = open_host_section(host, "Reports and log").locator(".modlog")
+    expect(log).to_contain_text(re.compile(r"Table .*Kulttuuri.* closed by .*Hanna Host.* at"))
 
 
 def test_erase_my_data_signs_out_and_forgets_the_token(server, new_page) -> None:

@@ -8,7 +8,16 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.pages import choose_person, join, open_staff, open_tab, say, sit_at
+from tests.e2e.pages import (
+    choose_person,
+    edit_table,
+    join,
+    open_host_section,
+    open_staff,
+    open_tab,
+    say,
+    sit_at,
+)
 
 
 def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> None:
@@ -19,10 +28,10 @@ def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> N
     sit_at(a, "Työllisyys")
     sit_at(b, "Työllisyys")
 
-    open_tab(host, "Host")
-    panel = host.locator("#panel-host")
-    panel.get_by_role("button", name="Close: Työllisyys").click()
-    host.get_by_role("dialog").get_by_role("button", name="Close the table").click()
+    dialog = edit_table(host, "Työllisyys")
+    dialog.get_by_role("button", name="Close the table").click()
+    host.get_by_role("dialog", name="Close Työllisyys?").get_by_role(
+        "button", name="Close the table").click()
 
     lobby = server.lobby_title()
     for page in (a, b):
@@ -30,14 +39,15 @@ def test_host_closes_the_table_and_both_land_in_the_lobby(server, new_page) -> N
         expect(page.locator(".moved-note")).to_contain_text("The host closed that table")
         card = page.locator(".tables").get_by_role("button", name=re.compile(r"^Työllisyys,"))
         expect(card).to_have_accessible_name("Työllisyys, 0 / 4 seated, Closed")
-    expect(panel.get_by_role("button", name="Open: Työllisyys")).to_be_visible()
+    card = host.locator(".host-card", has_text="Työllisyys")
+    expect(card.locator(".badge")).to_have_text("Closed")
 
 
 def test_host_announces_and_sets_a_timer(server, new_page) -> None:
     """An announcement shows as a banner and the timer counts down for everyone."""
     host = open_staff(new_page(), server, server.host_token)
     a = join(new_page(), server, "Aino Virtanen")
-    open_tab(host, "Host")
+    open_host_section(host, "Announcements and timer")
     host.get_by_label("Message to everyone", exact=True).fill("Kahvitauko alkaa!")
     host.get_by_role("button", name="Announce").click()
     expect(a.locator(".announcement")).to_contain_text("Kahvitauko alkaa!")

@@ -28,7 +28,8 @@ async def test_event_info(server: Server) -> None:
     assert status == 200
     assert body["slug"] == "testfair" and body["requires_code"] is False
     assert [r["kind"] for r in body["rooms"]] == ["lobby", "table", "table", "table"]
-    assert set(body["rooms"][1]) == {"id", "title", "theme", "kind", "open", "capacity", "count"}
+    assert set(body["rooms"][1]) == {"id", "title", "theme", "kind", "open", "capacity", "count",
+                                     "titles", "themes"}  # issue 12: by language
     status, body = await request(server, "GET", "/api/events/nope")
     assert status == 404 and is_error(body, "not_found")
 

@@ -39,7 +39,8 @@ async def _save_room(storage: Storage, slug: str, action: Action) -> None:
     room = action.room
     assert room is not None
     await storage.save_room(room.id, slug, room.kind.value, room.title, room.theme,
-                            room.open, room.capacity, action.at)
+                            room.open, room.capacity, action.at,
+                            titles=room.titles, themes=room.themes)
 
 
 async def _save_timer(storage: Storage, slug: str, action: Action) -> None:
@@ -68,13 +69,15 @@ async def _save_ban(storage: Storage, slug: str, action: Action) -> None:
 
 async def create_room(ctx: Context, cmd: c.CreateRoom) -> Result:
     return await _commit(ctx, lambda: ctx.event.create_room(
-        ctx.person, cmd.title, cmd.theme, cmd.capacity, ctx.now), _save_room)
+        ctx.person, cmd.title, cmd.theme, cmd.capacity, ctx.now,
+        titles=cmd.titles, themes=cmd.themes), _save_room)
 
 
 async def update_room(ctx: Context, cmd: c.UpdateRoom) -> Result:
     return await _commit(ctx, lambda: ctx.event.update_room(
         ctx.person, cmd.room, ctx.now, title=cmd.title, theme=cmd.theme,
-        capacity=cmd.capacity, set_capacity=cmd.set_capacity), _save_room)
+        capacity=cmd.capacity, set_capacity=cmd.set_capacity,
+        titles=cmd.titles, themes=cmd.themes), _save_room)
 
 
 async def open_room(ctx: Context, cmd: c.OpenRoom) -> Result:
@@ -132,6 +135,20 @@ async def unban(ctx: Context, cmd: c.Unban) -> Result:
                          _save_ban)
 
 
+async def resolve_flag(ctx: Context, cmd: c.ResolveFlag) -> Result:
+    """The stored flag is read under the staff lock, so two moderators resolving it
+    at once get one `ok` and one `conflict`."""
+    storage = ctx.world.storage
+    slug = ctx.event.slug
+    async with ctx.world.staff_lock(slug):
+        stored = await storage.staff.flag(slug, cmd.flag)
+        action = ctx.event.resolve_flag(ctx.person, stored, ctx.now)
+        async with storage.transaction():
+            await storage.staff.resolve_flag(cmd.flag, action.at, action.actor)
+            await storage.staff.log(slug, action)
+        return action.apply()
+
+
 # --- everyone ----------------------------------------------------------------------
 
 
@@ -155,5 +172,6 @@ HANDLERS: Handlers = {
     c.ModMove: moderator_move,
     c.Kick: kick,
     c.Unban: unban,
+    c.ResolveFlag: resolve_flag,
     c.Flag: flag,
 }
