@@ -54,6 +54,7 @@ export const api = {
   me: (token) => call("GET", "/api/me", { token }),
   updateMe: (token, profile) => call("PATCH", "/api/me", { token, body: profile }),
   eraseMe: (token) => call("DELETE", "/api/me", { token }),
+  requests: (token, before) => call("GET", before ? `/api/me/requests?before=${encodeURIComponent(before)}` : "/api/me/requests?limit=1", { token }),
   contacts: (token) => call("GET", "/api/me/contacts", { token }),
   contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
   report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),
