@@ -200,6 +200,7 @@ export function buildShell(root, ctx, mem, parts) {
       modView = parts.makeModeration();
       views.push(modView);
     }
+    side.classList.toggle("has-mod", !!modView);
     buildTabs();
     showHost(mem.host);
     return modView;
