@@ -65,3 +65,50 @@ def test_phone_views_fit_the_screen_and_a_table_tap_opens_the_table(server, new_
         assert axe_violations(page) == [], view
     expect(bar.get_by_role("button", name="Chat", exact=True)).to_be_visible()  # read: no badge
     assert page.js_errors == []
+
+
+def test_card_request_badge_accept_from_the_notification_centre(server, new_page) -> None:
+    """A request shows on the bell; Accept there gives one toast and keeps focus off body."""
+    a = join(new_page(), server, "Aino Virtanen")
+    b = join(new_page(width=1366, height=768, bypass_csp=True), server, "Bashir Ali")
+    person_action(a, "Bashir Ali", "Ask for card")
+    expect(a.locator(":focus")).not_to_have_count(0)
+    assert a.evaluate("document.activeElement !== document.body")
+    bell = b.get_by_role("button", name=re.compile(r"^Notifications, 1 waiting"))
+    expect(bell).to_be_visible()
+    bell.click()
+    centre = b.locator(".notice-centre")
+    expect(centre).to_contain_text("Aino Virtanen asks to exchange cards")
+    shot(b, "notifications")
+    assert axe_violations(b) == []
+    centre.get_by_role("button", name="Accept card exchange with Aino Virtanen").click()
+    expect(b.locator(".notice-item")).to_have_count(1)
+    expect(b.locator(".notice-item")).to_contain_text("exchanged cards with Aino Virtanen")
+    assert b.evaluate("document.activeElement !== document.body")
+    expect(b.get_by_role("button", name="Notifications", exact=True)).to_be_visible()
+    expect(b.locator(".notice-item")).to_have_count(1)  # no second toast arrives later
+
+
+def test_whisper_reply_thread_survives_a_language_switch(server, new_page) -> None:
+    """A received whisper has Reply (in the chat and the bell); the thread, and a
+    half-typed whisper, survive a language switch; Esc leaves whisper mode."""
+    a = join(new_page(), server, "Aino Virtanen")
+    b = join(new_page(), server, "Bashir Ali")
+    person_action(a, "Bashir Ali", "Whisper")
+    a.get_by_label("Private message to Bashir Ali").fill("psst")
+    a.get_by_label("Private message to Bashir Ali").press("Enter")
+    expect(b.locator("#chat-log .msg.whisper")).to_contain_text("psst")
+    b.get_by_role("button", name=re.compile(r"^Notifications, 1 waiting")).click()
+    b.locator(".notice-centre").get_by_role("button", name="Reply to Aino Virtanen").click()
+    box = b.get_by_label("Private message to Aino Virtanen")
+    expect(box).to_be_focused()
+    expect(b.get_by_role("heading", name="Private with Aino Virtanen")).to_be_visible()
+    box.fill("puoliksi kirjoitettu")
+    b.get_by_label("Language", exact=True).select_option("fi")
+    box = b.get_by_label("Yksityisviesti: Aino Virtanen")
+    expect(box).to_have_value("puoliksi kirjoitettu")
+    box.press("Escape")
+    expect(b.get_by_label("Viesti kaikille tässä pöydässä")).to_have_value("puoliksi kirjoitettu")
+    b.get_by_role("button", name="Aino Virtanen", exact=True).click()
+    expect(b.locator("#chat-log")).to_contain_text("psst")
+    assert a.js_errors == [] and b.js_errors == []
