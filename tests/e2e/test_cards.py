@@ -49,7 +49,8 @@ def test_declined_request_tells_the_requester(server, new_page) -> None:
     b = join(new_page(), server, "Bashir Ali")
     person_action(a, "Bashir Ali", "Ask for card")
     open_tab(b, "Cards")
-    b.locator(".requests-panel").get_by_role("button", name="Decline card exchange with Aino Virtanen").click()
+    requests = b.locator(".requests-panel")
+    requests.get_by_role("button", name="Decline card exchange with Aino Virtanen").click()
     expect(a.locator(".notices")).to_contain_text("declined")
     expect(b.locator(".requests-panel")).to_be_hidden()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import join, open_staff, open_tab, person_action, say, sit_at, table_card
+from tests.e2e.pages import join, person_action, say, sit_at, table_card
 from tests.e2e.test_accessibility import axe_violations
 
 SHOTS = Path(os.environ.get("KOHTAAMO_SHELL_SHOTS", "/tmp/shots"))
@@ -58,8 +58,9 @@ def test_phone_views_fit_the_screen_and_a_table_tap_opens_the_table(server, new_
     say(other, "Hei puhelimeen")
     expect(bar.get_by_role("button", name=re.compile(r"^Chat \(1 unread"))).to_be_visible()
     for view in ("Floor", "Table", "Chat", "People", "Cards"):
-        bar.get_by_role("button", name=re.compile(rf"^{view}")).click()
-        expect(bar.get_by_role("button", name=re.compile(rf"^{view}"))).to_have_attribute("aria-current", "page")
+        button = bar.get_by_role("button", name=re.compile(rf"^{view}"))
+        button.click()
+        expect(button).to_have_attribute("aria-current", "page")
         assert page.evaluate(FITS), view
         shot(page, f"phone-{view.lower()}")
         assert axe_violations(page) == [], view
