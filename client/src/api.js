@@ -66,6 +66,7 @@ export const api = {
     const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== ""));
     return call("GET", `${ev(slug)}/people?${query}`, { token });
   },
+  requests: (token, before) => call("GET", before ? `/api/me/requests?before=${encodeURIComponent(before)}` : "/api/me/requests?limit=1", { token }),
   contacts: (token) => call("GET", "/api/me/contacts", { token }),
   contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
   report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),

@@ -3,35 +3,80 @@
 
 import { h, reconcile, setText, downloadBlob, userText } from "./dom.js";
 import { t, formatDateTime, isolate } from "./i18n.js";
-import { AREAS, requestAnswered, setContacts, setMyCard } from "./state.js";
+import { AREAS, initials, requestAnswered, olderRequests, setContacts, setMyCard } from "./state.js";
 import { CLIENT_EVENTS as C } from "./protocol.js";
 import { openDialog, confirmDialog } from "./dialog.js";
 import { profileForm } from "./profile.js";
 import { face } from "./face.js";
 import { api } from "./api.js";
 
-/** The "card requests" box: shown only while there are requests. */
+/**
+ * Answer a card request (from the requests list or the notification centre).
+ * The exchange is announced once, by ctx.announceExchange, whichever of the
+ * ack and the `card:exchanged` broadcast comes first.
+ */
+export async function answerRequest(ctx, req, accept) {
+  const ack = await ctx.request(C.CARD_RESPOND, { request: req.request, accept });
+  if (!ack.ok) { ctx.notifyError(ack.error); return false; }
+  ctx.apply(requestAnswered(ctx.state, req.request));
+  if (accept) {
+    if (ack.contact) ctx.apply(ctx.addContact(ack.contact));
+    ctx.announceExchange(req.from.id, req.from.name);
+  } else {
+    ctx.notify(t("cards.youDeclined", { name: req.from.name }));
+  }
+  return true;
+}
+
+/**
+ * The card requests: newest first, older pages fetched from `GET /api/me/requests`
+ * when the list is scrolled to its end or "Show older" is pressed. Shown only
+ * while there are requests.
+ */
 export function requestsView(ctx) {
   const list = h("ul", { class: "requests", role: "list" });
+  const more = h("button", { type: "button", class: "button small quiet", hidden: true, onclick: () => loadOlder(true) });
+  const heading = h("h2", { id: "requests-title", tabindex: "-1" }, t("cards.requestsTitle"));
+  const box = h("div", { class: "requests-scroll" }, list, more);
   const el = h("section", { class: "panel requests-panel", "aria-labelledby": "requests-title", hidden: true },
-    h("h2", { id: "requests-title" }, t("cards.requestsTitle")), list);
+    heading, box);
+  let loading = false;
+
+  async function loadOlder(focus = false) {
+    const st = ctx.state;
+    if (loading || !st.requestsNext) return;
+    loading = true;
+    const r = await api.requests(ctx.token, st.requestsNext);
+    loading = false;
+    if (!r.ok) { ctx.notifyError(r.error); return; }
+    const firstNew = r.data.requests.at(-1)?.request;
+    ctx.apply(olderRequests(st, r.data.requests, r.data.next));
+    if (focus) (list.querySelector(`[data-key="${firstNew}"] button`) || heading).focus();
+  }
+  box.addEventListener("scroll", () => {
+    if (box.scrollTop + box.clientHeight >= box.scrollHeight - 40) loadOlder();
+  });
 
   const answer = async (req, accept) => {
-    const ack = await ctx.request(C.CARD_RESPOND, { request: req.request, accept });
-    if (!ack.ok) { ctx.notifyError(ack.error); return; }
-    ctx.apply(requestAnswered(ctx.state, req.request));
-    if (accept) {
-      if (ack.contact) ctx.apply(ctx.addContact(ack.contact));
-      ctx.notify(t("cards.accepted", { name: req.from.name }));
-    }
+    const li = list.querySelector(`[data-key="${CSS.escape(String(req.request))}"]`);
+    const next = li?.nextElementSibling || li?.previousElementSibling;
+    if (!(await answerRequest(ctx, req, accept))) return;
+    // Focus to the next request, else this list's heading, else the people list.
+    const target = next?.isConnected ? next.querySelector("button") : null;
+    if (target) target.focus();
+    else if (!el.hidden) heading.focus();
+    else document.getElementById("side-title")?.focus();
   };
 
   return {
     el,
     update(changes) {
       if (!changes.has(AREAS.REQUESTS)) return;
-      const reqs = ctx.state.requests;
+      const st = ctx.state;
+      const reqs = [...st.requests].reverse();
       el.hidden = reqs.length === 0;
+      more.hidden = !st.requestsNext;
+      setText(more, t("cards.showOlder"));
       reconcile(list, reqs, (r) => r.request,
         (r) => h("li", { class: "request" },
           h("p", {}, face(r.from, "face-inline"), userText("strong", r.from.name),
@@ -42,6 +87,21 @@ export function requestsView(ctx) {
             h("button", { type: "button", class: "button small", onclick: () => answer(r, false), "aria-label": t("cards.declineFrom", { name: r.from.name }) }, t("cards.decline")))),
         () => {});
     },
+  };
+}
+
+/** Phone "Cards" view: my card and my contacts, next to the requests. */
+export function myCardsView(ctx) {
+  const contacts = h("button", { type: "button", class: "button", onclick: () => openContacts(ctx) });
+  const el = h("section", { class: "panel my-cards", "aria-labelledby": "my-cards-title" },
+    h("h2", { id: "my-cards-title" }, t("cards.mineTitle")),
+    h("p", { class: "hint" }, t("cards.mineHint")),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "button", onclick: () => openMyCard(ctx) }, t("mycard.button")),
+      contacts));
+  return {
+    el,
+    update(changes) { if (changes.has(AREAS.CONTACTS)) setText(contacts, contactsLabel(ctx.state)); },
   };
 }
 

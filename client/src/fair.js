@@ -1,23 +1,24 @@
 // The fair once you are in: header with the connection state, announcement and
-// timer, your table, the floor, and the side panel (people, host, moderation).
-// Views subscribe to the areas of state.js they draw; this module wires them to
-// the connection.
+// timer, and the views (laid out by shell.js). Views subscribe to the areas of
+// state.js they draw; this module wires them to the connection, and tells the
+// notification centre (notify.js) what waits for an answer.
 
 import { h, fill, setText, setAttr, newId } from "./dom.js";
 import { t, LANGS, getLang, formatTime, formatCountdown } from "./i18n.js";
 import {
   createState, apply, entered, setConn, setFlags, requestSent, AREAS, CONN,
-  isStaff, isHost, roomTitle, setContacts,
+  isStaff, roomTitle, setContacts, lobbyId,
 } from "./state.js";
 import { CLIENT_EVENTS as C, SERVER_EVENTS as S, CONNECT_ERRORS, MOVE_REASONS, STATUSES, CLIENT_TIMEOUT } from "./protocol.js";
 import { connect } from "./connection.js";
 import { floorView } from "./floor.js";
 import { spaceView } from "./space.js";
-import { chatView } from "./chat.js";
+import { chatView, chatMemory } from "./chat.js";
 import { peopleView } from "./people.js";
-import { requestsView, contactsButtonView, openMyCard } from "./cards.js";
-import { hostConsole } from "./host/console.js";
+import { requestsView, myCardsView, contactsButtonView, openMyCard, answerRequest } from "./cards.js";
 import { moderatorView } from "./host/moderator.js";
+import { createNotifications } from "./notify.js";
+import { buildShell, layoutMemory, isCompact } from "./shell.js";
 import { callView, pageCall } from "./callview.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
@@ -25,11 +26,14 @@ import { errorText } from "./errors.js";
 import { stageNotices } from "./hands.js";
 
 /** Start the fair in `root`. Returns {stop()}. */
-export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) {
+export function startFair(root, { slug, token, onLang, onSignedOut, onErased, onKicked, onBanned }) {
   const state = createState();
   const views = [];
   let conn = null;
   let clockSkew = 0; // server time - local time, learnt from positions ticks
+  const chatMem = chatMemory();    // the thread and half-typed text, across redraws
+  const layoutMem = layoutMemory();
+  const announced = new Map();     // person id -> when their exchange was announced
 
   const ctx = {
     slug, token, state,
@@ -46,18 +50,28 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       if (ack.ok) notify(t("people.waved", { name: state.people.get(id)?.name || "" }));
       else ctx.notifyError(ack.error);
     },
-    whisper: (id) => { chat.whisper(id); },
+    whisper: (id) => { shell.selectView("chat"); chat.whisper(id); },
+    reply: (id) => { shell.selectView("chat"); chat.whisper(id); },
+    /** One toast per exchange, whether the ack or the broadcast comes first. */
+    announceExchange: (id, name) => {
+      const at = announced.get(id);
+      if (at && Date.now() - at < 10_000) return;
+      announced.set(id, Date.now());
+      notify(t("cards.exchanged", { name }));
+    },
     // `name`: for someone not on the floor (found by finder.js), not in state.people
     requestCard: async (id, name = "") => {
       const ack = await ctx.request(C.CARD_REQUEST, { to: id });
       if (!ack.ok) { ctx.notifyError(ack.error); return; }
       if (ack.contact) {
         ctx.apply(apply(state, S.CARD_EXCHANGED, ack.contact));
-        notify(t("cards.exchanged", { name: ack.contact.card?.name || "" }));
+        ctx.announceExchange(id, ack.contact.card?.name || "");
       } else {
         ctx.apply(requestSent(state, id, ack.request));
         notify(t("cards.requestSent", { name: state.people.get(id)?.name || name }));
       }
+      // The button pressed became a "requested" badge: keep focus on the person.
+      keepFocus(() => document.querySelector(`[aria-controls="actions-${CSS.escape(id)}"]`));
     },
     flag: async (id) => {
       const name = state.people.get(id)?.name || "";
@@ -66,7 +80,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       const ack = await ctx.request(C.FLAG, { person: id, reason });
       if (ack.ok) notify(t("flag.sent")); else ctx.notifyError(ack.error);
     },
-    moderate: (id) => { ui.selectTab("moderation"); modView?.select(id); },
+    moderate: (id) => { shell.selectTab("moderation"); shell.moderation()?.select(id); },
     stage: async (id, invite) => {
       const ack = await ctx.request(invite ? C.STAGE_INVITE : C.STAGE_REMOVE, { person: id });
       const name = state.people.get(id)?.name || "";
@@ -78,6 +92,17 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     erased: () => { conn?.close(); onErased(); },
   };
 
+  /** After an action that redrew what had focus, put focus somewhere sensible. */
+  function keepFocus(...candidates) {
+    const a = document.activeElement;
+    if (a && a !== document.body && a.isConnected) return;
+    for (const c of candidates) {
+      const el = typeof c === "function" ? c() : c;
+      if (el?.isConnected) { el.focus(); return; }
+    }
+    document.getElementById("main")?.focus();
+  }
+
   async function enter(roomId) {
     if (state.here?.room === roomId) { document.getElementById("space")?.focus(); return; }
     const room = state.rooms.get(roomId);
@@ -86,10 +111,13 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     if (!ack.ok) { ctx.notifyError(ack.error); return; }
     ctx.apply(entered(state, ack.room));
     notify(t("space.entered", { title: roomTitle(state, roomId) }));
+    if (isCompact()) shell.selectView("table");
   }
 
   let ui = null;
-  let chat, modView, notices, main, nav, movedNote, endBox, connEl, timerInterval;
+  let shell = null;
+  let chat, notices, main, nav, movedNote, endBox, connEl, timerInterval;
+  const notifications = createNotifications(ctx);
   function notify(text, kind = "info") {
     const n = h("div", { class: `notice-item ${kind}` }, text);
     notices?.append(n);
@@ -125,6 +153,14 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         h("button", { type: "button", class: "button", onclick: () => openMyCard(ctx) }, t("mycard.button")),
         contactsBtn.el,
         h("div", { class: "inline-field" }, h("label", { for: langId }, t("lang.label")), langSel)));
+    // On a phone the account controls fold behind a menu button.
+    const menuBtn = h("button", {
+      type: "button", class: "button menu-toggle", "aria-expanded": "false", "aria-controls": "account",
+      onclick: () => { const open = !header.classList.contains("menu-open"); header.classList.toggle("menu-open", open); menuBtn.setAttribute("aria-expanded", String(open)); },
+    }, h("span", { class: "menu-icon", "aria-hidden": "true" }), h("span", { class: "sr-only" }, t("layout.menu")));
+    nav.id = "account";
+    header.append(h("div", { class: "top-end" }, notifications.el, menuBtn));
+    notifications.relabel();
 
     // ---- announcement and timer ---------------------------------------------
     const annText = h("p", { class: "ann-text", dir: "auto" });
@@ -165,82 +201,25 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     endBox = h("div", { class: "ended", hidden: true, role: "alert", tabindex: "-1" });
 
     // ---- main areas -----------------------------------------------------------
-    chat = chatView(ctx);
-    ctx.chatEl = chat.el;
+    ctx.onChatThread = () => shell?.update(new Set([AREAS.CHAT]));
+    chat = chatView(ctx, chatMem);
+    ctx.chatEl = null;  // the chat is its own region now, beside the table
     const space = spaceView(ctx);
     const floor = floorView(ctx);
     const people = peopleView(ctx);
     const requests = requestsView(ctx);
+    const myCards = myCardsView(ctx);
     const callv = callView(ctx, call);
-    views.push(chat, space, floor, people, requests, callv);
-
-    let hostPanel = null;
-    modView = null;
-    const tabs = [{ id: "people", label: t("tabs.people"), view: people }];
-    const tabList = h("div", { class: "tabs", role: "tablist", "aria-label": t("tabs.label") });
-    const tabPanels = h("div", { class: "tab-panels" });
-    const tabButtons = new Map();
-    const panels = new Map();
-
-    function buildTabs() {
-      tabs.length = 1;
-      if (isHost(state) && !hostPanel) { hostPanel = hostConsole(ctx); views.push(hostPanel); }
-      if (isStaff(state) && !modView) { modView = moderatorView(ctx); views.push(modView); }
-      if (hostPanel) tabs.push({ id: "host", label: t("tabs.host"), view: hostPanel });
-      if (modView) tabs.push({ id: "moderation", label: t("tabs.moderation"), view: modView });
-      tabList.hidden = tabs.length < 2;
-    // With tabs, the tab names say what the panel holds.
-    sideTitle.classList.toggle("sr-only", tabs.length > 1);
-      fill(tabList); fill(tabPanels);
-      tabButtons.clear(); panels.clear();
-      for (const tab of tabs) {
-        const b = h("button", {
-          type: "button", role: "tab", id: `tab-${tab.id}`, "aria-controls": `panel-${tab.id}`,
-          onclick: () => selectTab(tab.id),
-          onkeydown: (e) => {
-            const i = tabs.findIndex((x) => x.id === tab.id);
-            const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-            if (!d) return;
-            e.preventDefault();
-            const next = tabs[(i + d + tabs.length) % tabs.length];
-            selectTab(next.id); tabButtons.get(next.id).focus();
-          },
-        }, tab.label);
-        const p = h("div", { role: tabs.length > 1 ? "tabpanel" : null, id: `panel-${tab.id}`, "aria-labelledby": tabs.length > 1 ? `tab-${tab.id}` : null, tabindex: tabs.length > 1 ? "0" : null }, tab.view.el);
-        tabButtons.set(tab.id, b); panels.set(tab.id, p);
-        tabList.append(b); tabPanels.append(p);
-      }
-      selectTab(current);
-    }
-    let current = "people";
-    function selectTab(id) {
-      if (!panels.has(id)) id = "people";
-      current = id;
-      for (const [tid, b] of tabButtons) {
-        setAttr(b, "aria-selected", String(tid === id));
-        b.tabIndex = tid === id ? 0 : -1;
-        panels.get(tid).hidden = tid !== id;
-      }
-      if (id === "moderation") modView?.shown();
-    }
-
-    const sideTitle = h("h2", { id: "side-title", class: "side-title" }, t("people.title"));
-    const side = h("aside", { class: "side", id: "people", "aria-labelledby": "side-title", tabindex: "-1" },
-      requests.el,
-      h("section", { class: "panel side-panel" }, sideTitle, tabList, tabPanels));
+    views.push(chat, space, floor, people, requests, myCards, callv);
 
     movedNote = h("p", { class: "moved-note", role: "status" });
-    main = h("main", { id: "main", class: "fair", tabindex: "-1" },
-      h("div", { class: "col-main" }, movedNote, callv.el, space.el, floor.el),
-      side);
-
-    const skip = h("nav", { class: "skip-links", "aria-label": t("skip.label") },
-      h("a", { href: "#space" }, t("skip.table")),
-      h("a", { href: "#chat-log" }, t("skip.chat")),
-      h("a", { href: "#floor" }, t("skip.floor")),
-      h("a", { href: "#people" }, t("skip.people")));
-
-    fill(root, skip, header, h("div", { class: "bars" }, annBox, timerBox), endBox, main, notices, annLive, timerLive);
+    shell = buildShell(root, ctx, layoutMem, {
+      header, bars: h("div", { class: "bars" }, annBox, timerBox), endBox, notices, lives: [annLive, timerLive],
+      floor, table: [callv, space], chat, people, requests, myCards, movedNote,
+      makeModeration: () => moderatorView(ctx),
+    });
+    main = shell.main;
+    views.push(shell);
 
     // ---- state -> views ---------------------------------------------------------
     const base = {
@@ -303,8 +282,8 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
       }
     }
 
-    ui = { renderTimer, renderConn, buildTabs, selectTab, tabsBuilt: () => tabButtons.size > 0 };
-    if (state.me) buildTabs();
+    ui = { renderTimer, renderConn, staffBuilt: false };
+    if (state.me) { shell.setStaff(views); ui.staffBuilt = true; }
     const all = new Set(Object.values(AREAS));
     for (const v of views) v.update(all);
   }
@@ -322,11 +301,12 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     const hadStaff = isStaff(state);
     const changes = apply(state, name, payload);
     if (name === S.WELCOME) {
-      if (isStaff(state) !== hadStaff || !ui.tabsBuilt()) ui.buildTabs();
+      if (isStaff(state) !== hadStaff || !ui.staffBuilt) { shell.setStaff(views); ui.staffBuilt = true; }
       loadContacts();
     }
     ctx.apply(changes);
     stageNote(name, payload);
+    if (changes.has(AREAS.REQUESTS)) syncRequestNotices(name === S.WELCOME);
     switch (name) {
       case S.MOVED: {
         const why = payload.reason === MOVE_REASONS.ROOM_CLOSED ? t("moved.closed")
@@ -335,23 +315,59 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
         const text = `${why} ${t("moved.now", { title: roomTitle(state, state.here.room) })}`;
         setText(movedNote, text);
         movedNote.hidden = false;
+        notifications.push({ kind: "moderation", key: `moved:${Date.now()}`, title: why, body: t("moved.now", { title: roomTitle(state, state.here.room) }) });
         setTimeout(() => { if (movedNote.textContent === text) movedNote.hidden = true; }, 15000);
         break;
       }
-      case S.CARD_REQUESTED: notify(t("cards.requested", { name: payload.from.name })); break;
-      case S.CARD_EXCHANGED: notify(t("cards.exchanged", { name: payload.card?.name || "" })); break;
+      case S.CARD_EXCHANGED: ctx.announceExchange(payload.person, payload.card?.name || ""); break;
       case S.CARD_DECLINED: notify(t("cards.declined")); break;
       case S.WAVED: notify(t("people.wavedAtYou", { name: payload.from.name }), "wave"); break;
-      case S.FLAG_NEW: notify(t("mod.newFlag", { name: state.people.get(payload.person)?.name || "" })); break;
-      case S.MUTED: notify(t("chat.youWereMuted")); break;
-      case S.UNMUTED: notify(t("chat.youWereUnmuted")); break;
+      case S.WHISPER: if (payload.from !== state.me?.id) noticeWhisper(payload); break;
+      case S.FLAG_NEW: {
+        const name = state.people.get(payload.person)?.name || "";
+        notifications.push({ kind: "flag", key: `flag:${payload.flag}`, title: t("mod.newFlag", { name }), body: payload.reason || "",
+          actions: [{ label: t("notify.openModeration"), closes: true, run: () => { ctx.moderate(payload.person); notifications.resolve(`flag:${payload.flag}`); document.getElementById("tab-moderation")?.focus(); } }] });
+        break;
+      }
+      case S.MUTED:
+        notifications.push({ kind: "moderation", key: "mod:muted", title: t("chat.youWereMuted"), body: payload?.until ? t("chat.mutedUntil", { time: formatTime(payload.until) }) : "" });
+        break;
+      case S.UNMUTED: notifications.resolve("mod:muted"); notify(t("chat.youWereUnmuted")); break;
       case S.ERROR: if (payload) ctx.notifyError(payload); break;
       case S.MEDIA_OFFER: call.onOffer(payload); break;
       case S.MEDIA_CANDIDATE_OUT: call.onCandidate(payload); break;
       case S.MEDIA_ENDED: notify(t(`call.ended.${call.onEnded(payload)}`)); break;
-      case S.KICKED: case S.REPLACED: call.stop(); break;
+      case S.REPLACED: call.stop(); break;
+      case S.KICKED: call.stop(); conn?.close(); onKicked?.(payload?.reason || ""); break;
       default: break;
     }
+  }
+
+  /** Each pending card request is a notice with Accept and Decline, until answered. */
+  function syncRequestNotices(quiet) {
+    const live = new Set();
+    for (const r of state.requests) {
+      const key = `card:${r.request}`;
+      live.add(key);
+      if (notifications.has(key)) continue;
+      notifications.push({
+        kind: "card", key, quiet, title: t("cards.requested", { name: r.from.name }),
+        body: [r.from.title, r.from.organization].filter(Boolean).join(", "),
+        actions: [
+          { label: t("cards.accept"), ariaLabel: t("cards.acceptFrom", { name: r.from.name }), run: () => answerRequest(ctx, r, true) },
+          { label: t("cards.decline"), ariaLabel: t("cards.declineFrom", { name: r.from.name }), run: () => answerRequest(ctx, r, false) },
+        ],
+      });
+    }
+    for (const key of notifications.keys("card:")) if (!live.has(key)) notifications.resolve(key);
+  }
+
+  function noticeWhisper(m) {
+    if (chat?.thread() === m.from && (!isCompact() || layoutMem.view === "chat")) return; // reading it already
+    notifications.push({
+      kind: "whisper", key: `whisper:${m.from}`, title: t("chat.whisperFrom", { name: m.name }), body: m.text,
+      actions: [{ label: t("chat.reply"), ariaLabel: t("chat.replyTo", { name: m.name }), closes: true, run: () => ctx.reply(m.from) }],
+    });
   }
 
   async function loadContacts() {
@@ -363,6 +379,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased }) 
     if (c === "connected") return; // the welcome that follows sets "connected"
     if (c === "refused") {
       if (detail === CONNECT_ERRORS.UNAUTHORIZED) { conn?.close(); onSignedOut(); return; }
+      if (detail === CONNECT_ERRORS.BANNED && onBanned) { conn?.close(); onBanned(); return; }
       setConnState(CONN.REFUSED, detail);
       return;
     }

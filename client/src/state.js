@@ -33,6 +33,7 @@ export function createState() {
     here: null,                // {room: id, occupants: Map id -> {x, y}}
     chat: [],                  // ChatMessage, oldest first, mine and whispers included
     requests: [],              // CardRequest addressed to me
+    requestsNext: null,        // cursor for older pending requests (GET /api/me/requests)
     sentRequests: new Map(),   // person id -> request id I sent
     contacts: new Map(),       // person id -> Contact
     timer: null,
@@ -130,6 +131,7 @@ export function apply(state, name, msg) {
       state.people.set(person.id, { ...state.people.get(person.id), ...person });
       state.timer = msg.event.timer || null;
       state.requests = [...(msg.requests || [])];
+      state.requestsNext = msg.requests_next ?? null;
       state.speakers = new Set(msg.event.speakers || []);
       state.hand = msg.event.hand || null;
       state.hands = [...(msg.event.hands || [])];
@@ -297,6 +299,14 @@ export function requestSent(state, personId, requestId) {
 
 export function requestAnswered(state, requestId) {
   state.requests = state.requests.filter((r) => r.request !== requestId);
+  return new Set([A.REQUESTS]);
+}
+
+/** An older page of pending requests (oldest first) goes before the ones we have. */
+export function olderRequests(state, page, next) {
+  const have = new Set(state.requests.map((r) => r.request));
+  state.requests = [...page.filter((r) => !have.has(r.request)), ...state.requests];
+  state.requestsNext = next ?? null;
   return new Set([A.REQUESTS]);
 }
 

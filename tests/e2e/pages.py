@@ -47,9 +47,26 @@ def person_row(page: Page, name: str) -> Any:
     return page.locator(".people .person").filter(has=page.locator(".person-name", has_text=name))
 
 
+def show_people(page: Page, tab: str = "People") -> None:
+    """Bring the side column's tab into view: a drawer on a mid-sized screen,
+    a bottom-bar view on a phone, always there on a wide one."""
+    tab_button = page.get_by_role("tab", name=re.compile(rf"^{re.escape(tab)}"))
+    if page.locator("#host-console").is_visible():
+        page.get_by_role("button", name="Back to the fair").click()
+    if not tab_button.is_visible():
+        bar = page.locator(".bottombar")
+        if bar.is_visible():
+            bar.get_by_role("button", name=re.compile(r"^People")).click()
+        else:
+            page.locator(".side-toggle").click()
+    tab_button.click()
+
+
 def person_action(page: Page, name: str, action: str) -> None:
     """Open a person's actions in the people list and press one."""
     row = person_row(page, name)
+    if not row.is_visible():
+        show_people(page)
     toggle = row.locator(".person-toggle")
     if toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
@@ -71,7 +88,12 @@ def say(page: Page, text: str) -> None:
 
 
 def open_tab(page: Page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    """A side tab (People, Cards, Moderation), or "Host": the host console."""
+    if name == "Host":
+        page.get_by_role("button", name="Host console").click()
+        expect(page.locator("#host-console")).to_be_visible()
+        return
+    show_people(page, name)
 
 
 def position_of(page: Page, person_id: str) -> dict[str, float] | None:
@@ -87,10 +109,9 @@ def my_id(page: Page) -> str:
     return str(page.evaluate("() => window.__kohtaamo.state.me.id"))
 
 
-
 def open_host_section(page: Page, section: str) -> Any:
-    """The Host tab, then a section of the host console; returns the section's panel."""
-    if page.get_by_role("tab", name="Host").get_attribute("aria-selected") != "true":
+    """The host console, then one of its sections; returns the section's panel."""
+    if not page.locator("#host-console").is_visible():
         open_tab(page, "Host")
     console = page.locator(".host-console")
     console.get_by_role("tab", name=section, exact=True).click()

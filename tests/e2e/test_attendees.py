@@ -34,7 +34,7 @@ def test_two_attendees_meet_see_each_other_move_and_chat(server, new_page) -> No
     b = join(new_page(), server, "Bashir Ali", "Monika-Naiset")
 
     # Attendees see no staff controls.
-    expect(a.get_by_role("tab", name="Host")).to_have_count(0)
+    expect(a.get_by_role("button", name="Host console")).to_be_hidden()
     expect(a.get_by_role("tab", name="Moderation")).to_have_count(0)
 
     sit_at(a, "Työllisyys")

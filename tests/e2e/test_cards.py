@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import join, person_action
+from tests.e2e.pages import join, open_tab, person_action
 
 
 def test_card_request_accept_contact_and_vcard_download(server, new_page, tmp_path) -> None:
@@ -18,6 +18,7 @@ def test_card_request_accept_contact_and_vcard_download(server, new_page, tmp_pa
     expect(a.locator(".notices")).to_contain_text("Card request sent to Bashir Ali")
     requests = b.locator(".requests-panel")
     expect(requests).to_contain_text("Aino Virtanen")
+    open_tab(b, "Cards")
     requests.get_by_role("button", name="Accept card exchange with Aino Virtanen").click()
     expect(requests).to_be_hidden()
 
@@ -47,7 +48,9 @@ def test_declined_request_tells_the_requester(server, new_page) -> None:
     a = join(new_page(), server, "Aino Virtanen")
     b = join(new_page(), server, "Bashir Ali")
     person_action(a, "Bashir Ali", "Ask for card")
-    b.get_by_role("button", name="Decline card exchange with Aino Virtanen").click()
+    open_tab(b, "Cards")
+    requests = b.locator(".requests-panel")
+    requests.get_by_role("button", name="Decline card exchange with Aino Virtanen").click()
     expect(a.locator(".notices")).to_contain_text("declined")
     expect(b.locator(".requests-panel")).to_be_hidden()
 

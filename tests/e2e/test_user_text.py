@@ -99,6 +99,7 @@ def test_hostile_user_text_stays_in_its_place(server, new_page) -> None:
     notice = viewer.locator(".notice-item", has_text="waved at you")
     expect(notice).to_have_count(1)
     assert notice.evaluate(IN_ORDER, "waved") is True
+    open_tab(viewer, "Cards")
     request = viewer.locator(".requests .request p").first
     assert request.evaluate(IN_ORDER, "would like") is True
 
