@@ -66,7 +66,8 @@ def test_moderator_mutes_and_the_chat_box_says_so(server, new_page) -> None:
     expect(a.locator("#chat-log")).to_contain_text("ennen mykistystä")
 
     open_tab(mod, "Moderation")
-    expect(mod.get_by_role("button", name="Host console")).to_be_hidden()  # moderators are not hosts
+    # moderators are not hosts
+    expect(mod.get_by_role("button", name="Host console")).to_be_hidden()
     choose_person(mod, "Aino Virtanen")
     mod.get_by_label("For").select_option(label="15 minutes")
     mod.get_by_role("button", name="Mute", exact=True).click()
