@@ -14,8 +14,11 @@ from typing import Any
 from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
+from rooms.grouping import group
 from rooms.model import Person, Room, Settings, Timer
+from rooms.outbound import Outbox
 from rooms.ratelimit import Limits, Rate
+from rooms.rounds import Grouper, Rounds
 from rooms.seating import Seating
 from rooms.staff import Staff
 from rooms.talk import Talk
@@ -36,12 +39,14 @@ class Event:
         rates: Mapping[str, Rate] | None = None,
         capacity: int | None = None,
         card_limits: CardLimits | None = None,
+        grouper: Grouper = group,
     ) -> None:
         self.floor = floor = Floor(slug, title, lobby=lobby, description=description, code=code,
                                    settings=settings, rates=rates, capacity=capacity)
         self.cards = cards = Cards(floor, card_limits)
         self.staff = staff = Staff(floor)
         self.talk = talk = Talk(floor)
+        self.rounds = Rounds(floor, grouper)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
         self.add_person = floor.add_person
@@ -80,7 +85,7 @@ class Event:
         self.plan_card_response = cards.plan_card_response
         self.decline = cards.decline
         self.complete_exchange = cards.complete_exchange
-        self.erase = cards.erase
+        self.erase = self._erase
         # staff
         self.create_room = staff.create_room
         self.update_room = staff.update_room
@@ -98,9 +103,17 @@ class Event:
         self.unban = staff.unban
         self.flag = staff.flag
 
+    def _erase(self, person_id: str, now: int) -> Outbox:
+        self.rounds.forget(person_id)
+        return self.cards.erase(person_id, now)
+
     def welcome(self, person_id: str) -> dict[str, Any]:
         """The snapshot a new connection receives: the floor's, with the cards' part."""
-        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id)}
+        series = self.rounds.series
+        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id),
+                # extensions: the series of rounds running, and whether I take part
+                "rounds": series.wire() if series is not None else None,
+                "rounds_in": self.rounds.opted_in(self.floor.person(person_id))}
 
     def info(self) -> dict[str, Any]:
         """Public event info for `GET /api/events/{event}`."""

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from rooms.errors import BadRequest, Conflict, NotFound
 from rooms.floor import Floor
-from rooms.model import Person, Role, Room, RoomKind
+from rooms.grouping import Participant, check_series, group_sizes
+from rooms.model import Person, Room, RoomKind
 from rooms.outbound import Message, Outbox, Result, ToPerson
 from rooms.staff import HOSTS, Action
 
@@ -38,22 +39,15 @@ WARNING_MS = 60_000
 BETWEEN_MS = 30_000
 MAX_ROUNDS = 20
 MAX_MINUTES = 60
-GROUP_SIZES = range(2, 9)
 
 Pair = frozenset[str]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Candidate:
-    """What grouping may know of a person: only their public profile's lists."""
-
-    id: str
-    languages: frozenset[str]
-    interests: frozenset[str]
-
-
-#: (candidates, group size, pairs already met, seed) -> groups of person ids.
-Grouper = Callable[[Sequence[Candidate], int, set[Pair], int], list[list[str]]]
+#: Who has met whom: person id -> the ids of everyone they met (both ways).
+MetWith = dict[str, set[str]]
+#: (people, group size, who met whom, seed) -> groups of person ids (`grouping.group`).
+Grouper = Callable[[Sequence[Participant], int, Mapping[str, Collection[str]], int],
+                   list[list[str]]]
 
 
 class Phase(enum.StrEnum):
@@ -101,13 +95,13 @@ class Met:
 
 
 class Rounds:
-    """The series of one event. `met` is the event's set of pairs who have met,
-    shared with whatever else records meetings; grouping avoids them."""
+    """The series of one event. `met` is the event's record of who met whom, shared
+    with whatever else records meetings (`rooms.met`); grouping avoids repeats."""
 
-    def __init__(self, floor: Floor, grouper: Grouper, met: set[Pair] | None = None) -> None:
+    def __init__(self, floor: Floor, grouper: Grouper, met: MetWith | None = None) -> None:
         self.floor = floor
         self.grouper = grouper
-        self.met: set[Pair] = met if met is not None else set()
+        self.met: MetWith = met if met is not None else {}
         self.series: Series | None = None
         #: attendees who opted out, staff who opted in (the defaults are the others)
         self._out: set[str] = set()
@@ -150,19 +144,15 @@ class Rounds:
             raise Conflict("a series of rounds is already running")
         if rounds not in range(1, MAX_ROUNDS + 1) or minutes not in range(1, MAX_MINUTES + 1):
             raise BadRequest("rounds must be 1-20 and minutes 1-60")
-        if group_size not in GROUP_SIZES:
-            raise BadRequest("group_size must be 2-8", field="group_size")
         people = self._candidates()
-        if len(people) < group_size:
-            raise BadRequest(f"only {len(people)} people are here to group in {group_size}s",
-                             field="group_size")
+        check_series(len(people), group_size)
         chosen = tuple(dict.fromkeys(rooms)) if rooms else None
         if chosen is not None:
             for room_id in chosen:
                 room = floor.room(room_id)
                 if room.kind is not RoomKind.TABLE:
                     raise BadRequest("rounds use tables, not the lobby", field="rooms")
-            if len(chosen) < _group_count(len(people), group_size):
+            if len(chosen) < len(group_sizes(len(people), group_size)):
                 raise BadRequest("too few tables for the groups of the people here",
                                  field="rooms")
         series = Series(floor.next_id("s", now), rounds, minutes, group_size, chosen, seed)
@@ -263,7 +253,8 @@ class Rounds:
         """Someone erased: drop them from the series' lists and the met pairs."""
         self._out.discard(person_id)
         self._staff_in.discard(person_id)
-        self.met = {pair for pair in self.met if person_id not in pair}
+        for other in self.met.pop(person_id, ()):
+            self.met.get(other, set()).discard(person_id)
         if self.series is not None:
             for _room, members in self.series.groups:
                 if person_id in members:
@@ -271,9 +262,9 @@ class Rounds:
 
     # --- the steps ---------------------------------------------------------------------
 
-    def _candidates(self) -> list[Candidate]:
+    def _candidates(self) -> list[Participant]:
         return [
-            Candidate(p.id, frozenset(p.profile.languages), frozenset(p.profile.interests))
+            Participant.of(p.id, p.profile)
             for p in self.floor.people.values()
             if p.connected and p.present and not p.banned and self.opted_in(p)
         ]
@@ -286,7 +277,7 @@ class Rounds:
             # nobody to meet: the round is skipped, the series goes on (or ends)
             series.groups = []
             return self._after_round(series, now)
-        groups = self.grouper(people, series.group_size, set(self.met), series.seed + series.round)
+        groups = self.grouper(people, series.group_size, self.met, series.seed + series.round)
         rooms = self._tables(series, len(groups), now)
         out: Outbox = []
         series.groups = []
@@ -297,11 +288,11 @@ class Rounds:
             for a in members:
                 for b in members:
                     if a < b:
-                        pair = frozenset((a, b))
-                        if pair not in self.met:
-                            self.met.add(pair)
+                        if b not in self.met.get(a, ()):
+                            self.met.setdefault(a, set()).add(b)
+                            self.met.setdefault(b, set()).add(a)
                             series.new_pairs += 1
-                        self._met_log.append(Met(pair, room.id, now, "round"))
+                        self._met_log.append(Met(frozenset((a, b)), room.id, now, "round"))
             for person_id in members:
                 out += floor.seat(floor.people[person_id], room, now)
         out += self._to_groups(series, "round:seated", lambda members, room_id: {
@@ -397,10 +388,4 @@ class Rounds:
         return self.series
 
 
-def _group_count(people: int, size: int) -> int:
-    """How many groups `people` make at `size` a group, sizes within one of each other."""
-    return max(1, -(-people // size))
-
-
-__all__ = ["BETWEEN_MS", "WARNING_MS", "Candidate", "Grouper", "Met", "Phase", "Role", "Rounds",
-           "Series"]
+__all__ = ["BETWEEN_MS", "WARNING_MS", "Grouper", "Met", "Phase", "Rounds", "Series"]

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server import metrics
 from server.config import Config
-from server.http import client_files, connections, events, health, me, staff
+from server.http import client_files, connections, events, health, me, met, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CALLS,
@@ -34,6 +34,7 @@ from server.realtime.handlers import cards as card_requests
 from server.realtime.handlers import floor as floor_requests
 from server.realtime.handlers import media as media_requests
 from server.realtime.handlers import merge
+from server.realtime.handlers import rounds as round_requests
 from server.realtime.handlers import staff as staff_requests
 from server.realtime.namespace import FloorNamespace, create_sio
 from server.realtime.sessions import Sessions
@@ -47,7 +48,8 @@ from server.watchdog import LoopWatchdog
 from server.world import World, now_ms
 
 #: Each handler module's table of Socket.IO requests, merged as the HTTP routes are.
-REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS)
+REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS,
+                  round_requests.HANDLERS)
 
 
 def create_app(config: Config) -> web.Application:
@@ -85,7 +87,7 @@ def create_app(config: Config) -> web.Application:
     app[JOIN_LIMITS] = events.join_limits(config.join_rate)
     app[RETENTION] = Retention(world, delivery)
     app[VISITS] = VisitLog(world)
-    for module in (events, me, staff, health):
+    for module in (events, me, met, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
     OpenSockets().install(app)

@@ -19,6 +19,7 @@ SERVER_EVENTS: frozenset[str] = frozenset({
     "announcement", "timer", "card:requested", "card:exchanged", "card:declined", "waved",
     "flag:new", "moved", "muted", "unmuted", "kicked", "replaced", "error",
     "media:offer", "media:candidate", "media:streams", "media:ended", "stage",
+    "rounds", "round:seated", "round:warning", "round:ended",
 })
 
 __all__ = ["CLIENT_EVENTS", "ERROR_CODES", "SERVER_EVENTS"]

@@ -94,6 +94,8 @@ class TickLoop:
             if first:
                 out += event.expire(now)
                 out += event.expire_mutes(now)
+                out += event.rounds.tick(now)
+                await self.world.save_met(event)
                 await self.world.purge_unconnected(event, now)
             if with_presence:
                 out += event.presence(now)

@@ -38,6 +38,13 @@ export const CLIENT_EVENTS = Object.freeze({
   MEDIA_UNSUBSCRIBE: "media:unsubscribe",
   STAGE_INVITE: "stage:invite",
   STAGE_REMOVE: "stage:remove",
+  ROUNDS_START: "rounds:start",
+  ROUNDS_PAUSE: "rounds:pause",
+  ROUNDS_RESUME: "rounds:resume",
+  ROUNDS_SKIP: "rounds:skip",
+  ROUNDS_STOP: "rounds:stop",
+  ROUNDS_EXTEND: "rounds:extend",
+  ROUNDS_OPT: "rounds:opt",
 });
 
 /** Events the server sends. */
@@ -67,6 +74,10 @@ export const SERVER_EVENTS = Object.freeze({
   MEDIA_STREAMS: "media:streams",
   MEDIA_ENDED: "media:ended",
   STAGE: "stage",
+  ROUNDS: "rounds",
+  ROUND_SEATED: "round:seated",
+  ROUND_WARNING: "round:warning",
+  ROUND_ENDED: "round:ended",
 });
 
 /** Error codes of failed acks and HTTP errors (the contract's CODE list). */
@@ -96,6 +107,7 @@ export const MOVE_REASONS = Object.freeze({
   MODERATOR: "moderator",
   ROOM_CLOSED: "room_closed",
   RECALL: "recall",
+  ROUND_END: "round_end",
 });
 
 export const ROLES = Object.freeze({ ATTENDEE: "attendee", MODERATOR: "moderator", HOST: "host" });

@@ -22,6 +22,7 @@ from rooms.model import Role, RoomKind
 from rooms.profile import Profile
 from server.store.backup import hold_shared
 from server.store.cards import CardStore
+from server.store.met import MetStore
 from server.store.migrations import MIGRATIONS
 from server.store.retention import RetentionStore
 from server.store.seats import SeatStore
@@ -49,8 +50,8 @@ class Storage:
     """One aiosqlite connection; every write runs in a transaction, one at a time.
 
     Events, rooms and people are here; cards (`CardStore`), staff records
-    (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`) and retention
-    (`RetentionStore`) share the connection.
+    (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`), retention
+    (`RetentionStore`) and meetings (`MetStore`) share the connection.
     `async with storage.transaction():` groups several writes into one commit
     (server.store.transaction); a write outside one commits before it returns.
     """
@@ -65,6 +66,7 @@ class Storage:
         self.visits = VisitStore(db, self.transaction)
         self.seats = SeatStore(db, self.transaction)
         self.retention = RetentionStore(db, self.transaction)
+        self.met = MetStore(db, self.transaction)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:

@@ -11,6 +11,7 @@ import aiosqlite
 
 from rooms.event import Event
 from rooms.model import Visit
+from server.store.met import met_report
 from server.store.transaction import Transactions
 
 
@@ -95,6 +96,7 @@ class VisitStore:
                 "median": float(statistics.median(counts)),
                 "max": max(counts),
             },
+            **await met_report(self.db, slug, attendees),
             "rooms": [
                 {
                     "room": room.id, "title": room.title,
