@@ -55,6 +55,8 @@ export const api = {
   updateMe: (token, profile) => call("PATCH", "/api/me", { token, body: profile }),
   eraseMe: (token) => call("DELETE", "/api/me", { token }),
   contacts: (token) => call("GET", "/api/me/contacts", { token }),
+  met: (token) => call("GET", "/api/me/met", { token }),
+  suggestions: (token) => call("GET", "/api/me/suggestions", { token }),
   contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
   report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),
   reportCsv: (slug, token) => call("GET", `${ev(slug)}/report?format=csv`, { token }),
