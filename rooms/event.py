@@ -18,8 +18,9 @@ from rooms.grouping import group
 from rooms.model import Person, Room, Settings, Timer
 from rooms.outbound import Outbox
 from rooms.ratelimit import Limits, Rate
-from rooms.rounds import Grouper, Rounds
+from rooms.rounds import Rounds
 from rooms.seating import Seating
+from rooms.series import Grouper
 from rooms.staff import Staff
 from rooms.talk import Talk
 

@@ -11,7 +11,11 @@ Rules that keep it clean:
 - every operation takes `now` (epoch ms); `tick(now)` moves the series on and
   returns what to deliver, so tests move time without sleeping;
 - who is grouped with whom is decided by an injected `Grouper` (the pure
-  `rooms.grouping.group`), deterministic given the series' seed;
+  `rooms.grouping.group`), deterministic given the series' seed; grouping
+  thousands takes a good part of a second, so it is a `GroupingJob` taken
+  from `due()` on the state of that moment, which the server runs off the
+  loop and hands back to `seat()` (checked again there: who left meanwhile
+  is not seated);
 - host operations authorise from the stored role and return a `staff.Action`:
   logged like every host action, applied after the commit;
 - the series lives in memory: a restart ends it (the tables it made are not
@@ -21,9 +25,7 @@ Rules that keep it clean:
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rooms.errors import BadRequest, Conflict, NotFound
@@ -31,6 +33,7 @@ from rooms.floor import Floor
 from rooms.grouping import Participant, check_series, group_sizes
 from rooms.model import Person, Room, RoomKind
 from rooms.outbound import Message, Outbox, Result, ToPerson
+from rooms.series import Grouper, GroupingJob, Met, MetWith, Phase, Series
 from rooms.staff import HOSTS, Action
 
 #: How long before a round's end its people are warned.
@@ -39,60 +42,6 @@ WARNING_MS = 60_000
 BETWEEN_MS = 30_000
 MAX_ROUNDS = 20
 MAX_MINUTES = 60
-
-Pair = frozenset[str]
-
-
-#: Who has met whom: person id -> the ids of everyone they met (both ways).
-MetWith = dict[str, set[str]]
-#: (people, group size, who met whom, seed) -> groups of person ids (`grouping.group`).
-Grouper = Callable[[Sequence[Participant], int, Mapping[str, Collection[str]], int],
-                   list[list[str]]]
-
-
-class Phase(enum.StrEnum):
-    RUNNING = "running"
-    PAUSED = "paused"
-    BETWEEN = "between"
-    DONE = "done"
-
-
-@dataclasses.dataclass(slots=True)
-class Series:
-    id: str
-    rounds: int
-    minutes: int
-    group_size: int
-    #: the tables the host chose, or None: the series makes its own
-    chosen: tuple[str, ...] | None
-    seed: int
-    round: int = 0
-    state: Phase = Phase.BETWEEN
-    ends_at: int | None = None
-    #: while paused: the phase it left and the time that was left of it
-    paused_from: Phase | None = None
-    paused_left: int = 0
-    warned: bool = False
-    #: this round's groups, as (room id, member ids)
-    groups: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
-    made_rooms: list[str] = dataclasses.field(default_factory=list)
-    new_pairs: int = 0
-
-    def wire(self) -> dict[str, Any]:
-        return {"id": self.id, "round": self.round, "of": self.rounds,
-                "minutes": self.minutes, "group_size": self.group_size,
-                "state": self.state.value, "ends_at": self.ends_at}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Met:
-    """Two people met (a fact for storage and `GET /api/me/met`)."""
-
-    pair: Pair
-    room: str
-    at: int
-    via: str  # "round" | "table"
-
 
 class Rounds:
     """The series of one event. `met` is the event's record of who met whom, shared
@@ -158,9 +107,10 @@ class Rounds:
         series = Series(floor.next_id("s", now), rounds, minutes, group_size, chosen, seed)
 
         def apply() -> Result:
+            # the first round is due at once: `due` gives its grouping job
             self.series = series
-            out = self._begin_round(series, now)
-            return Result({"series": series.wire()}, out)
+            series.ends_at = now
+            return self._changed(series)
 
         return Action(now, actor.id, "rounds:start", None,
                       {"rounds": rounds, "minutes": minutes, "group_size": group_size,
@@ -212,8 +162,11 @@ class Rounds:
             phase = series.paused_from if series.state is Phase.PAUSED else series.state
             series.paused_from = None
             series.state = phase or Phase.BETWEEN
-            running = phase is Phase.RUNNING
-            out = self._end_round(series, now) if running else self._next(series, now)
+            if phase is Phase.RUNNING:
+                out = self._end_round(series, now)
+            else:  # the next round is due now
+                series.ends_at = now
+                out = [self.floor.to_all("rounds", series.wire())]
             return Result({"series": self._wire()}, out)
 
         return Action(now, actor_id, "rounds:skip", None, {}, apply)
@@ -234,7 +187,8 @@ class Rounds:
     # --- time ------------------------------------------------------------------------
 
     def tick(self, now: int) -> Outbox:
-        """Warn, end and begin rounds whose time has come. Costs nothing when idle."""
+        """Warn and end rounds whose time has come, and end the series after its last
+        (`due` gives the grouping of the next). Costs nothing when idle."""
         series = self.series
         if series is None or series.ends_at is None:
             return []
@@ -245,9 +199,52 @@ class Rounds:
                 series.warned = True
                 return self._to_groups(series, "round:warning", lambda _members: {
                     "series": series.id, "round": series.round, "ends_at": series.ends_at})
-        elif series.state is Phase.BETWEEN and now >= series.ends_at:
-            return self._next(series, now)
+        elif series.state is Phase.BETWEEN and now >= series.ends_at and not series.grouping:
+            if series.round >= series.rounds:
+                return self._finish(series, now)
+            if len(self._candidates()) < 2:
+                # nobody to meet: the round is skipped, the series goes on (or ends)
+                series.round += 1
+                series.groups = []
+                return self._after_round(series, now)
         return []
+
+    def due(self, now: int) -> GroupingJob | None:
+        """The grouping job of the next round when it is time for it (once), else None."""
+        series = self.series
+        if (series is None or series.state is not Phase.BETWEEN or series.grouping
+                or series.ends_at is None or now < series.ends_at
+                or series.round >= series.rounds):
+            return None
+        people = self._candidates()
+        if len(people) < 2:
+            return None
+        series.grouping = True
+        met = {p.id: frozenset(self.met.get(p.id, ())) for p in people}
+        return GroupingJob(series.id, series.round + 1, tuple(people), series.group_size,
+                           met, series.seed + series.round + 1, self.grouper)
+
+    def seat(self, job: GroupingJob, groups: Sequence[Sequence[str]], now: int) -> Outbox:
+        """Seat a round from its grouping job's result; nothing when the series was
+        stopped or moved on meanwhile. Someone no longer here is left out."""
+        series = self.series
+        if series is None or series.id != job.series or series.round + 1 != job.round:
+            return []
+        series.grouping = False
+        if series.state is not Phase.BETWEEN:
+            return []  # paused meanwhile: `due` gives a new job on resume
+        people = self.floor.people
+        here = [[m for m in g if m in people and people[m].connected and people[m].present]
+                for g in groups]
+        return self._begin_round(series, [g for g in here if g], now)
+
+    def abandon(self, job: GroupingJob, now: int) -> None:
+        """The grouping job failed: try again in a few seconds."""
+        series = self.series
+        if series is not None and series.id == job.series:
+            series.grouping = False
+            if series.state is Phase.BETWEEN:
+                series.ends_at = now + 5_000
 
     def forget(self, person_id: str) -> None:
         """Someone erased: drop them from the series' lists and the met pairs."""
@@ -269,15 +266,9 @@ class Rounds:
             if p.connected and p.present and not p.banned and self.opted_in(p)
         ]
 
-    def _begin_round(self, series: Series, now: int) -> Outbox:
+    def _begin_round(self, series: Series, groups: list[list[str]], now: int) -> Outbox:
         floor = self.floor
-        people = self._candidates()
         series.round += 1
-        if len(people) < 2:
-            # nobody to meet: the round is skipped, the series goes on (or ends)
-            series.groups = []
-            return self._after_round(series, now)
-        groups = self.grouper(people, series.group_size, self.met, series.seed + series.round)
         rooms = self._tables(series, len(groups), now)
         out: Outbox = []
         series.groups = []
@@ -328,11 +319,6 @@ class Rounds:
             return self._finish(series, now)
         series.state, series.ends_at = Phase.BETWEEN, now + BETWEEN_MS
         return [self.floor.to_all("rounds", series.wire())]
-
-    def _next(self, series: Series, now: int) -> Outbox:
-        if series.round >= series.rounds:
-            return self._finish(series, now)
-        return self._begin_round(series, now)
 
     def _mates(self, series: Series) -> Outbox:
         people = self.floor.people
@@ -388,4 +374,4 @@ class Rounds:
         return self.series
 
 
-__all__ = ["BETWEEN_MS", "WARNING_MS", "Grouper", "Met", "Phase", "Rounds", "Series"]
+__all__ = ["BETWEEN_MS", "WARNING_MS", "Rounds"]

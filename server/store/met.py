@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from rooms.rounds import Met
+from rooms.series import Met
 from server.store.transaction import Transactions
 
 
