@@ -30,9 +30,10 @@ MAX_MUTE_MINUTES = 43_200
 Check = Callable[[Mapping[str, Any], str], Any]
 
 
-def field(check: Check) -> Any:
-    """A command field validated by `check(payload, name)`."""
-    return dataclasses.field(metadata={"check": check})
+def field(check: Check, *, key: str | None = None) -> Any:
+    """A command field validated by `check(payload, name)`; `key` names it in the
+    payload when that is no Python name (`in`)."""
+    return dataclasses.field(metadata={"check": check, "key": key})
 
 
 # --- checks ----------------------------------------------------------------------
@@ -102,9 +103,9 @@ class Command:
     @classmethod
     def parse(cls, payload: object) -> Self:
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        checked = [f for f in fields if "check" in f.metadata]
-        data = v.mapping(payload, frozenset(f.name for f in checked))
-        return cls(**{f.name: f.metadata["check"](data, f.name) for f in checked})
+        checked = [(f, f.metadata["key"] or f.name) for f in fields if "check" in f.metadata]
+        data = v.mapping(payload, frozenset(key for _f, key in checked))
+        return cls(**{f.name: f.metadata["check"](data, key) for f, key in checked})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -439,6 +440,58 @@ class LowerHand(Command):
 class DismissHand(Command):
     name = "hand:dismiss"
     person: str = field(ident)
+# --- networking rounds (contract v1.2) ------------------------------------------------
+
+
+def room_list(data: Mapping[str, Any], name: str) -> tuple[str, ...] | None:
+    """Optional list of room ids (at most 200)."""
+    if data.get(name) is None:
+        return None
+    value = data[name]
+    if not isinstance(value, list) or len(value) > 200:
+        raise BadRequest(f"{name} must be a list of at most 200 room ids", field=name)
+    return tuple(v.ident({name: item}, name) for item in value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StartRounds(Command):
+    name = "rounds:start"
+    rounds: int = field(whole(1, 20))
+    minutes: int = field(whole(1, 60))
+    group_size: int = field(whole(2, 8))
+    rooms: tuple[str, ...] | None = field(room_list)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PauseRounds(Command):
+    name = "rounds:pause"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResumeRounds(Command):
+    name = "rounds:resume"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SkipRound(Command):
+    name = "rounds:skip"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StopRounds(Command):
+    name = "rounds:stop"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExtendRound(Command):
+    name = "rounds:extend"
+    minutes: int = field(whole(1, 30))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OptRounds(Command):
+    name = "rounds:opt"
+    opt_in: bool = field(required_flag, key="in")
 
 
 COMMANDS: dict[str, type[Command]] = {
@@ -449,5 +502,7 @@ COMMANDS: dict[str, type[Command]] = {
         Mute, Unmute, ModMove, Kick, Unban, ResolveFlag,
         Publish, UpdateMedia, Unpublish, Subscribe, Answer, Candidate, Unsubscribe,
         StageInvite, StageRemove, RaiseHand, LowerHand, DismissHand,
+        StageInvite, StageRemove,
+        StartRounds, PauseRounds, ResumeRounds, SkipRound, StopRounds, ExtendRound, OptRounds,
     )
 }

@@ -14,11 +14,15 @@ from typing import Any
 from rooms import snapshot
 from rooms.cards import CardLimits, CardRequest, Cards
 from rooms.floor import Floor
+from rooms.grouping import group
 from rooms.hands import Hands
 from rooms.languages import DEFAULT_LANGUAGE
 from rooms.model import Person, Room, Settings, Timer
+from rooms.outbound import Outbox
 from rooms.ratelimit import Limits, Rate
+from rooms.rounds import Rounds
 from rooms.seating import Seating
+from rooms.series import Grouper
 from rooms.staff import Staff
 from rooms.talk import Talk
 
@@ -39,6 +43,7 @@ class Event:
         capacity: int | None = None,
         card_limits: CardLimits | None = None,
         language: str = DEFAULT_LANGUAGE,
+        grouper: Grouper = group,
     ) -> None:
         self.floor = floor = Floor(slug, title, lobby=lobby, description=description, code=code,
                                    settings=settings, rates=rates, capacity=capacity)
@@ -47,6 +52,7 @@ class Event:
         self.talk = talk = Talk(floor)
         #: raised hands on the stage (issue 12)
         self.hands = Hands(floor)
+        self.rounds = Rounds(floor, grouper)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
         self.add_person = floor.add_person
@@ -85,7 +91,7 @@ class Event:
         self.plan_card_response = cards.plan_card_response
         self.decline = cards.decline
         self.complete_exchange = cards.complete_exchange
-        self.erase = cards.erase
+        self.erase = self._erase
         # staff
         self.create_room = staff.create_room
         self.update_room = staff.update_room
@@ -104,9 +110,17 @@ class Event:
         self.flag = staff.flag
         self.resolve_flag = staff.resolve_flag
 
+    def _erase(self, person_id: str, now: int) -> Outbox:
+        self.rounds.forget(person_id)
+        return self.cards.erase(person_id, now)
+
     def welcome(self, person_id: str) -> dict[str, Any]:
         """The snapshot a new connection receives: the floor's, with the cards' part."""
-        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id)}
+        series = self.rounds.series
+        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id),
+                # extensions: the series of rounds running, and whether I take part
+                "rounds": series.wire() if series is not None else None,
+                "rounds_in": self.rounds.opted_in(self.floor.person(person_id))}
 
     def info(self) -> dict[str, Any]:
         """Public event info for `GET /api/events/{event}`."""

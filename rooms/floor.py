@@ -82,6 +82,7 @@ class Floor:
         self._changed_people: set[str] = set()
         self._changed_rooms: set[str] = set()
         self._gone: set[str] = set()
+        self._rooms_gone: set[str] = set()
         # who entered and left which room, for the organizer report (`drain_visits`)
         self._visits: list[Visit] = []
         # who sits where, for storage (`rooms.seating`)
@@ -310,6 +311,27 @@ class Floor:
         ]
         return out
 
+    def seat(self, person: Person, room: Room, now: int) -> Outbox:
+        """Seat someone at `room` on the floor's own say (a networking round), telling
+        the room; the caller tells the person."""
+        return self._seat(person, room, now)
+
+    def remove_room(self, room_id: str, now: int) -> Outbox:
+        """Take a table off the floor (a round's own tables): whoever is still there
+        goes to the lobby, and the next presence lists it in `rooms_gone`."""
+        room = self.room(room_id)
+        if room.kind is RoomKind.LOBBY:
+            raise BadRequest("the lobby cannot be removed")
+        out: Outbox = []
+        for person_id in list(room.occupants):
+            out += self.move_to(self.people[person_id], self.lobby, "room_closed", None, now)
+        del self.rooms[room_id]
+        self._moved.discard(room_id)
+        self._slices.pop(room_id, None)
+        self._changed_rooms.discard(room_id)
+        self._rooms_gone.add(room_id)
+        return out
+
     def move_to(
         self, person: Person, room: Room, reason: str, by: str | None, now: int,
     ) -> Outbox:
@@ -401,7 +423,7 @@ class Floor:
 
     def presence(self, now: int) -> Outbox:
         """What changed since the last call, as one event-wide message (or nothing)."""
-        if not (self._changed_people or self._changed_rooms or self._gone):
+        if not (self._changed_people or self._changed_rooms or self._gone or self._rooms_gone):
             return []
         people = [
             self.people[pid].wire()
@@ -413,8 +435,11 @@ class Floor:
         self._changed_people.clear()
         self._changed_rooms.clear()
         self._gone.clear()
-        return [Message(ToEvent(self.slug), "presence",
-                        {"people": people, "gone": gone, "rooms": rooms})]
+        data: dict[str, Any] = {"people": people, "gone": gone, "rooms": rooms}
+        if self._rooms_gone:  # extension: tables removed (a series' own)
+            data["rooms_gone"] = sorted(self._rooms_gone)
+            self._rooms_gone.clear()
+        return [Message(ToEvent(self.slug), "presence", data)]
 
     # --- for the parts that hold a floor (cards, staff) -------------------------------
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server import metrics
 from server.config import Config
-from server.http import client_files, connections, directory, events, health, me, photos, staff
+from server.http import client_files, connections, directory, events, health, me, met, photos, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CALLS,
@@ -37,6 +37,7 @@ from server.realtime.handlers import floor as floor_requests
 from server.realtime.handlers import hands as hand_requests
 from server.realtime.handlers import media as media_requests
 from server.realtime.handlers import merge
+from server.realtime.handlers import rounds as round_requests
 from server.realtime.handlers import staff as staff_requests
 from server.realtime.namespace import FloorNamespace, create_sio
 from server.realtime.sessions import Sessions
@@ -51,7 +52,7 @@ from server.world import World, now_ms
 
 #: Each handler module's table of Socket.IO requests, merged as the HTTP routes are.
 REQUEST_TABLES = (floor_requests.HANDLERS, card_requests.HANDLERS, staff_requests.HANDLERS,
-                  hand_requests.HANDLERS)
+                  hand_requests.HANDLERS, round_requests.HANDLERS)
 
 
 def create_app(config: Config) -> web.Application:
@@ -93,7 +94,7 @@ def create_app(config: Config) -> web.Application:
     app[RETENTION] = Retention(world, delivery)
     app[VISITS] = VisitLog(world)
     app[PHOTOS] = Photos()
-    for module in (events, me, photos, directory, staff, health):
+    for module in (events, me, met, photos, directory, staff, health):
         app.router.add_routes(module.routes)
     client_files.add_routes(app)
     OpenSockets().install(app)

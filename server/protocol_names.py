@@ -23,6 +23,7 @@ SERVER_EVENTS: frozenset[str] = frozenset({
     "media:offer", "media:candidate", "media:streams", "media:ended", "stage",
     "hand", "hands",
     "flag:resolved",
+    "rounds", "round:seated", "round:warning", "round:ended",
 })
 
 

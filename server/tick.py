@@ -14,7 +14,9 @@ import asyncio
 import logging
 import time
 
+from rooms.event import Event
 from rooms.outbound import Outbox
+from rooms.series import GroupingJob
 from server.metrics import TICK_BUCKETS, Histogram
 from server.realtime.delivery import Delivery
 from server.tasks import OwnedTask
@@ -41,12 +43,36 @@ class TickLoop:
         #: Seconds of work per slice of a tick (per tick when it is not split), for /metrics.
         self.work = Histogram(TICK_BUCKETS)
         self._task = OwnedTask("kohtaamo-tick", self._run)
+        #: rounds being grouped off the loop (`_group`), held until they are seated
+        self._grouping: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         self._task.start()
 
     async def stop(self) -> None:
         await self._task.stop()
+        for task in list(self._grouping):
+            task.cancel()
+        await asyncio.gather(*self._grouping, return_exceptions=True)
+
+    def _group(self, event: Event, job: GroupingJob) -> None:
+        """Group a round in a worker thread, so thousands grouped never stall the
+        tick (the domain checks the result against who is still here)."""
+        task = asyncio.create_task(self._seat(event, job), name="kohtaamo-grouping")
+        self._grouping.add(task)
+        task.add_done_callback(self._grouping.discard)
+
+    async def _seat(self, event: Event, job: GroupingJob) -> None:
+        try:
+            groups = await asyncio.to_thread(job.run)
+        except Exception:
+            log.exception("grouping round %d of %s failed; trying again", job.round, event.slug)
+            event.rounds.abandon(job, now_ms())
+            return
+        out = event.rounds.seat(job, groups, now_ms())
+        if out:
+            await self.delivery(out)
+        await self.world.save_met(event)
 
     def alive(self) -> bool:
         """The loop is running and ticked within the last few periods (or second)."""
@@ -94,6 +120,11 @@ class TickLoop:
             if first:
                 out += event.expire(now)
                 out += event.expire_mutes(now)
+                out += event.rounds.tick(now)
+                job = event.rounds.due(now)
+                if job is not None:
+                    self._group(event, job)
+                await self.world.save_met(event)
                 await self.world.purge_unconnected(event, now)
             if with_presence:
                 out += event.presence(now)

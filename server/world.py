@@ -97,6 +97,9 @@ class World:
             event.restore_seat(seat, now)
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
+        for a, b in await self.storage.met.pairs(slug):
+            event.rounds.met.setdefault(a, set()).add(b)
+            event.rounds.met.setdefault(b, set()).add(a)
         self.events[slug] = event
 
     @staticmethod
@@ -183,6 +186,14 @@ class World:
             slug = row["event"]
         event = self.events[slug]
         return event, event.people[row["id"]]
+
+    async def save_met(self, event: Event) -> None:
+        """Write the meetings the event's rounds made since the last call."""
+        met = event.rounds.drain_met()
+        if met:
+            rooms = event.rooms
+            await self.storage.met.save(
+                event.slug, [(m, rooms[m.room].title if m.room in rooms else "") for m in met])
 
     def card_lock(self, slug: str) -> asyncio.Lock:
         """Card operations of one event run one at a time."""

@@ -68,6 +68,8 @@ export const api = {
   },
   requests: (token, before) => call("GET", before ? `/api/me/requests?before=${encodeURIComponent(before)}` : "/api/me/requests?limit=1", { token }),
   contacts: (token) => call("GET", "/api/me/contacts", { token }),
+  met: (token) => call("GET", "/api/me/met", { token }),
+  suggestions: (token) => call("GET", "/api/me/suggestions", { token }),
   contactsFile: (token, format) => call("GET", `/api/me/contacts?format=${format}`, { token }),
   report: (slug, token) => call("GET", `${ev(slug)}/report`, { token }),
   reportCsv: (slug, token) => call("GET", `${ev(slug)}/report?format=csv`, { token }),

@@ -42,6 +42,13 @@ export const CLIENT_EVENTS = Object.freeze({
   HAND_RAISE: "hand:raise",
   HAND_LOWER: "hand:lower",
   HAND_DISMISS: "hand:dismiss",
+  ROUNDS_START: "rounds:start",
+  ROUNDS_PAUSE: "rounds:pause",
+  ROUNDS_RESUME: "rounds:resume",
+  ROUNDS_SKIP: "rounds:skip",
+  ROUNDS_STOP: "rounds:stop",
+  ROUNDS_EXTEND: "rounds:extend",
+  ROUNDS_OPT: "rounds:opt",
 });
 
 /** Events the server sends. */
@@ -74,6 +81,10 @@ export const SERVER_EVENTS = Object.freeze({
   STAGE: "stage",
   HAND: "hand",
   HANDS: "hands",
+  ROUNDS: "rounds",
+  ROUND_SEATED: "round:seated",
+  ROUND_WARNING: "round:warning",
+  ROUND_ENDED: "round:ended",
 });
 
 /** Error codes of failed acks and HTTP errors (the contract's CODE list). */
@@ -141,6 +152,7 @@ export const MOVE_REASONS = Object.freeze({
   MODERATOR: "moderator",
   ROOM_CLOSED: "room_closed",
   RECALL: "recall",
+  ROUND_END: "round_end",
 });
 
 export const ROLES = Object.freeze({ ATTENDEE: "attendee", MODERATOR: "moderator", HOST: "host" });

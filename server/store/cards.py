@@ -120,6 +120,7 @@ class CardStore:
             await self.db.execute("DELETE FROM contacts WHERE owner = ?", (person_id,))
             await self.db.execute("DELETE FROM seats WHERE person = ?", (person_id,))
             await self.db.execute("DELETE FROM photos WHERE person = ?", (person_id,))
+            await self.db.execute("DELETE FROM met WHERE a = ?1 OR b = ?1", (person_id,))
         async with self.transaction.outside():
             await checkpoint(self.db)
 

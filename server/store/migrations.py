@@ -152,4 +152,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE flags ADD COLUMN resolved_at INTEGER;
     ALTER TABLE flags ADD COLUMN resolved_by TEXT;
     """,
+    # 7: who met whom (networking rounds, or sitting together), for "people I met", the
+    # grouping of later rounds and the report (server/store/met.py); one row a pair
+    """
+    CREATE TABLE met (
+        event TEXT NOT NULL REFERENCES events(slug),
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        room TEXT NOT NULL,
+        room_title TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL,
+        via TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+    );
+    CREATE INDEX met_event ON met(event);
+    CREATE INDEX met_b ON met(b);
+    """,
 )

@@ -19,7 +19,7 @@ from server.store.transaction import Transactions
 #: `contacts` has no event column and goes by its people first.
 ERASED = (("card_requests", "event"), ("exchanges", "event"), ("visits", "event"),
           ("moderation_log", "event"), ("flags", "event"), ("timers", "event"), ("seats", "event"),
-          ("photos", "event"), ("people", "event"))
+          ("photos", "event"), ("met", "event"), ("people", "event"))
 
 
 class RetentionStore:

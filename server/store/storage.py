@@ -23,6 +23,7 @@ from rooms.model import Role, RoomKind
 from rooms.profile import Profile
 from server.store.backup import hold_shared
 from server.store.cards import CardStore
+from server.store.met import MetStore
 from server.store.migrations import MIGRATIONS
 from server.store.photos import PhotoStore
 from server.store.retention import RetentionStore
@@ -71,7 +72,8 @@ class Storage:
 
     Events, rooms and people are here; cards (`CardStore`), staff records
     (`StaffStore`), visits (`VisitStore`), seats (`SeatStore`), retention
-    (`RetentionStore`) and photos (`PhotoStore`) share the connection.
+    (`RetentionStore`), photos (`PhotoStore`) and
+    meetings (`MetStore`) share the connection.
     `async with storage.transaction():` groups several writes into one commit
     (server.store.transaction); a write outside one commits before it returns.
     """
@@ -87,6 +89,7 @@ class Storage:
         self.seats = SeatStore(db, self.transaction)
         self.retention = RetentionStore(db, self.transaction)
         self.photos = PhotoStore(db, self.transaction)
+        self.met = MetStore(db, self.transaction)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:

@@ -11,6 +11,7 @@ import aiosqlite
 
 from rooms.event import Event
 from rooms.model import Visit
+from server.store.met import met_report
 from server.store.transaction import Transactions
 
 #: Arrivals are counted in buckets of the first of these sizes (seconds) that keeps
@@ -133,6 +134,7 @@ class VisitStore:
             # issue 12: what the host console's charts draw (counts only)
             "contacts_histogram": histogram(per_person.values()),
             "arrivals": arrivals(r["first"] for r in first),
+            **await met_report(self.db, slug, attendees),
             "rooms": [
                 {
                     "room": room.id, "title": room.title, "titles": dict(room.titles),

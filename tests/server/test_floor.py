@@ -31,8 +31,9 @@ async def test_welcome_has_the_contract_shape(server: Server) -> None:
     anna = await server.join("Anna", organization="Yhdistys ry", email="anna@example.fi")
     welcome = await anna.connect()
     assert welcome is not None
+    # the contract's, then extensions: request paging and the rounds running
     assert set(welcome) == {"event", "me", "rooms", "people", "room", "requests",
-                            "requests_total", "requests_next"}  # the last two: extensions
+                            "requests_total", "requests_next", "rounds", "rounds_in"}
     assert set(welcome["event"]) == {
         "slug", "title", "description", "lobby", "timer", "tick_hz", "presence_hz",
         "grace_seconds", "room_size", "media", "speakers", "hand",  # hand: issue 12

@@ -23,7 +23,7 @@ from server.store.storage import Storage
 Write = Callable[[Storage, str, Action], Awaitable[None]]
 
 
-async def _commit(ctx: Context, plan: Callable[[], Action], write: Write | None = None) -> Result:
+async def commit(ctx: Context, plan: Callable[[], Action], write: Write | None = None) -> Result:
     storage = ctx.world.storage
     slug = ctx.event.slug
     async with ctx.world.staff_lock(slug):
@@ -68,70 +68,70 @@ async def _save_ban(storage: Storage, slug: str, action: Action) -> None:
 
 
 async def create_room(ctx: Context, cmd: c.CreateRoom) -> Result:
-    return await _commit(ctx, lambda: ctx.event.create_room(
+    return await commit(ctx, lambda: ctx.event.create_room(
         ctx.person, cmd.title, cmd.theme, cmd.capacity, ctx.now,
         titles=cmd.titles, themes=cmd.themes), _save_room)
 
 
 async def update_room(ctx: Context, cmd: c.UpdateRoom) -> Result:
-    return await _commit(ctx, lambda: ctx.event.update_room(
+    return await commit(ctx, lambda: ctx.event.update_room(
         ctx.person, cmd.room, ctx.now, title=cmd.title, theme=cmd.theme,
         capacity=cmd.capacity, set_capacity=cmd.set_capacity,
         titles=cmd.titles, themes=cmd.themes), _save_room)
 
 
 async def open_room(ctx: Context, cmd: c.OpenRoom) -> Result:
-    return await _commit(ctx, lambda: ctx.event.open_room(ctx.person, cmd.room, ctx.now),
+    return await commit(ctx, lambda: ctx.event.open_room(ctx.person, cmd.room, ctx.now),
                          _save_room)
 
 
 async def close_room(ctx: Context, cmd: c.CloseRoom) -> Result:
-    return await _commit(ctx, lambda: ctx.event.close_room(ctx.person, cmd.room, ctx.now),
+    return await commit(ctx, lambda: ctx.event.close_room(ctx.person, cmd.room, ctx.now),
                          _save_room)
 
 
 async def announce(ctx: Context, cmd: c.Announce) -> Result:
-    return await _commit(ctx, lambda: ctx.event.announce(ctx.person, cmd.text, ctx.now))
+    return await commit(ctx, lambda: ctx.event.announce(ctx.person, cmd.text, ctx.now))
 
 
 async def set_timer(ctx: Context, cmd: c.SetTimer) -> Result:
-    return await _commit(ctx, lambda: ctx.event.set_timer(
+    return await commit(ctx, lambda: ctx.event.set_timer(
         ctx.person, cmd.seconds, cmd.label, ctx.now), _save_timer)
 
 
 async def clear_timer(ctx: Context, cmd: c.ClearTimer) -> Result:
-    return await _commit(ctx, lambda: ctx.event.clear_timer(ctx.person, ctx.now), _save_timer)
+    return await commit(ctx, lambda: ctx.event.clear_timer(ctx.person, ctx.now), _save_timer)
 
 
 async def recall(ctx: Context, cmd: c.Recall) -> Result:
-    return await _commit(ctx, lambda: ctx.event.recall(ctx.person, ctx.now))
+    return await commit(ctx, lambda: ctx.event.recall(ctx.person, ctx.now))
 
 
 # --- moderators --------------------------------------------------------------------
 
 
 async def mute(ctx: Context, cmd: c.Mute) -> Result:
-    return await _commit(ctx, lambda: ctx.event.mute(
+    return await commit(ctx, lambda: ctx.event.mute(
         ctx.person, cmd.person, cmd.minutes, ctx.now), _save_mute)
 
 
 async def unmute(ctx: Context, cmd: c.Unmute) -> Result:
-    return await _commit(ctx, lambda: ctx.event.unmute(ctx.person, cmd.person, ctx.now),
+    return await commit(ctx, lambda: ctx.event.unmute(ctx.person, cmd.person, ctx.now),
                          _save_mute)
 
 
 async def moderator_move(ctx: Context, cmd: c.ModMove) -> Result:
-    return await _commit(ctx, lambda: ctx.event.moderator_move(
+    return await commit(ctx, lambda: ctx.event.moderator_move(
         ctx.person, cmd.person, cmd.room, ctx.now))
 
 
 async def kick(ctx: Context, cmd: c.Kick) -> Result:
-    return await _commit(ctx, lambda: ctx.event.kick(
+    return await commit(ctx, lambda: ctx.event.kick(
         ctx.person, cmd.person, cmd.reason, cmd.ban, ctx.now), _save_ban)
 
 
 async def unban(ctx: Context, cmd: c.Unban) -> Result:
-    return await _commit(ctx, lambda: ctx.event.unban(ctx.person, cmd.person, ctx.now),
+    return await commit(ctx, lambda: ctx.event.unban(ctx.person, cmd.person, ctx.now),
                          _save_ban)
 
 
