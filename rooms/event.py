@@ -17,6 +17,7 @@ from rooms.floor import Floor
 from rooms.grouping import group
 from rooms.hands import Hands
 from rooms.languages import DEFAULT_LANGUAGE
+from rooms.met import MetTracker
 from rooms.model import Person, Room, Settings, Timer
 from rooms.outbound import Outbox
 from rooms.ratelimit import Limits, Rate
@@ -44,6 +45,7 @@ class Event:
         card_limits: CardLimits | None = None,
         language: str = DEFAULT_LANGUAGE,
         grouper: Grouper = group,
+        met: MetTracker | None = None,
     ) -> None:
         self.floor = floor = Floor(slug, title, lobby=lobby, description=description, code=code,
                                    settings=settings, rates=rates, capacity=capacity)
@@ -52,7 +54,7 @@ class Event:
         self.talk = talk = Talk(floor)
         #: raised hands on the stage (issue 12)
         self.hands = Hands(floor)
-        self.rounds = Rounds(floor, grouper)
+        self.rounds = Rounds(floor, grouper, met)
         # the floor: set-up, lookups, connections, rooms, talk, presence
         self.add_room = floor.add_room
         self.add_person = floor.add_person

@@ -70,7 +70,11 @@ class MetTracker:
         self.met_with: dict[str, set[str]] = {}
         #: room -> pair close there now -> since when (epoch ms)
         self._close: dict[str, dict[Pair, int]] = {}
-        for a, b in known:
+        self.know(known)
+
+    def know(self, pairs: Iterable[Pair]) -> None:
+        """Pairs who met before (from storage, after a restart)."""
+        for a, b in pairs:
             self._add(a, b)
 
     def has_met(self, a: str, b: str) -> bool:

@@ -31,9 +31,10 @@ from typing import Any
 from rooms.errors import BadRequest, Conflict, NotFound
 from rooms.floor import Floor
 from rooms.grouping import Participant, check_series, group_sizes
+from rooms.met import Met, MetTracker
 from rooms.model import Person, Room, RoomKind
 from rooms.outbound import Message, Outbox, Result, ToPerson
-from rooms.series import Grouper, GroupingJob, Met, MetWith, Phase, Series
+from rooms.series import Grouper, GroupingJob, MetWith, Phase, Series
 from rooms.staff import HOSTS, Action
 
 #: How long before a round's end its people are warned.
@@ -44,13 +45,17 @@ MAX_ROUNDS = 20
 MAX_MINUTES = 60
 
 class Rounds:
-    """The series of one event. `met` is the event's record of who met whom, shared
-    with whatever else records meetings (`rooms.met`); grouping avoids repeats."""
+    """The series of one event. `tracker` is the event's record of who met whom
+    (`rooms.met`): rounds add their groups to it, `observe` adds people who sat
+    together, and grouping avoids repeats."""
 
-    def __init__(self, floor: Floor, grouper: Grouper, met: MetWith | None = None) -> None:
+    def __init__(self, floor: Floor, grouper: Grouper, tracker: MetTracker | None = None) -> None:
         self.floor = floor
         self.grouper = grouper
-        self.met: MetWith = met if met is not None else {}
+        self.tracker = tracker if tracker is not None else MetTracker()
+        self.met: MetWith = self.tracker.met_with
+        #: tables not yet observed in this pass of `observe`
+        self._to_observe: list[str] = []
         self.series: Series | None = None
         #: attendees who opted out, staff who opted in (the defaults are the others)
         self._out: set[str] = set()
@@ -73,8 +78,19 @@ class Rounds:
             return person.id in self._staff_in
         return person.id not in self._out
 
+    def observe(self, now: int, share: int) -> None:
+        """Look at the positions of `share` more tables (round-robin) for people who
+        sat within conversation distance long enough to have met."""
+        if not self._to_observe:
+            self._to_observe = [r.id for r in self.floor.rooms.values()
+                                if r.kind is RoomKind.TABLE]
+        batch, self._to_observe = self._to_observe[:share], self._to_observe[share:]
+        rooms = self.floor.rooms
+        self._met_log += self.tracker.observe(
+            {r: rooms[r].occupants for r in batch if r in rooms}, now)
+
     def drain_met(self) -> list[Met]:
-        """Pairs who met in a round since the last call, for storage."""
+        """Pairs who met (in a round or at a table) since the last call, for storage."""
         met, self._met_log = self._met_log, []
         return met
 
@@ -250,8 +266,7 @@ class Rounds:
         """Someone erased: drop them from the series' lists and the met pairs."""
         self._out.discard(person_id)
         self._staff_in.discard(person_id)
-        for other in self.met.pop(person_id, ()):
-            self.met.get(other, set()).discard(person_id)
+        self.tracker.forget(person_id)
         if self.series is not None:
             for _room, members in self.series.groups:
                 if person_id in members:
@@ -276,14 +291,9 @@ class Rounds:
         series.ends_at = now + series.minutes * 60_000
         for room, members in zip(rooms, groups, strict=True):
             series.groups.append((room.id, list(members)))
-            for a in members:
-                for b in members:
-                    if a < b:
-                        if b not in self.met.get(a, ()):
-                            self.met.setdefault(a, set()).add(b)
-                            self.met.setdefault(b, set()).add(a)
-                            series.new_pairs += 1
-                        self._met_log.append(Met(frozenset((a, b)), room.id, now, "round"))
+            found = self.tracker.grouped(members, room.id, now)
+            series.new_pairs += len(found)
+            self._met_log += found
             for person_id in members:
                 out += floor.seat(floor.people[person_id], room, now)
         out += self._to_groups(series, "round:seated", lambda members, room_id: {
@@ -338,6 +348,7 @@ class Rounds:
                     out += floor.move_to(person, floor.lobby, "round_end", None, now)
         for room_id in series.made_rooms:
             out += floor.remove_room(room_id, now)
+            self.tracker.forget_room(room_id)
         series.groups = []
         self.series = None
         out.append(floor.to_all("rounds", None))

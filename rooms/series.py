@@ -72,13 +72,3 @@ class GroupingJob:
 
     def run(self) -> list[list[str]]:
         return self.grouper(self.people, self.size, self.met, self.seed)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Met:
-    """Two people met (a fact for storage and `GET /api/me/met`)."""
-
-    pair: Pair
-    room: str
-    at: int
-    via: str  # "round" | "table"

@@ -103,6 +103,9 @@ class Config:
     #: `[retention] days`: erase an event's people, cards and logs this many days after
     #: its end (events may set their own `retention_days`); None keeps them.
     retention_days: float | None = None
+    #: `[rounds] met_after_seconds`: sitting this long within conversation distance
+    #: (`[media] hearing_full`) at one table counts as having met (issue 13).
+    met_after_seconds: float = 120
 
     def retention_of(self, slug: str) -> tuple[int | None, float | None]:
         """(ends_at, retention days) for an event; an event not in the file gets the default."""
@@ -297,6 +300,7 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
             media=MediaConfig.from_table(raw.get("media", {})),
             events=events,
             retention_days=_days(raw.get("retention", {}).get("days"), "[retention] days"),
+            met_after_seconds=_positive(raw.get("rounds", {}), "met_after_seconds", 120),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"bad configuration in {path}: {exc}") from exc

@@ -55,6 +55,11 @@ class TickLoop:
             task.cancel()
         await asyncio.gather(*self._grouping, return_exceptions=True)
 
+    def observe_share(self, event: Event) -> int:
+        """Tables to look at for meetings this tick: all of them every ~2 s."""
+        ticks = max(1, round(2 / self.period))
+        return -(-len(event.rooms) // ticks)
+
     def _group(self, event: Event, job: GroupingJob) -> None:
         """Group a round in a worker thread, so thousands grouped never stall the
         tick (the domain checks the result against who is still here)."""
@@ -121,6 +126,8 @@ class TickLoop:
                 out += event.expire(now)
                 out += event.expire_mutes(now)
                 out += event.rounds.tick(now)
+                # a share of the tables a tick, so each is seen about every two seconds
+                event.rounds.observe(now, self.observe_share(event))
                 job = event.rounds.due(now)
                 if job is not None:
                     self._group(event, job)

@@ -16,6 +16,7 @@ from typing import Any
 from rooms.errors import Banned, Conflict, NotFound, Unauthorized
 from rooms.event import Event
 from rooms.languages import DEFAULT_LANGUAGE, pick
+from rooms.met import MetTracker
 from rooms.model import Person, Role, Room, RoomKind, Settings
 from rooms.profile import Profile
 from server.config import Config
@@ -80,6 +81,8 @@ class World:
             settings=settings, rates=self.config.rates,
             capacity=next((e.capacity for e in self.config.events if e.slug == slug), None),
             card_limits=self.config.cards, language=language,
+            met=MetTracker(met_after_ms=round(self.config.met_after_seconds * 1000),
+                           distance=self.config.media.hearing_full),
         )
         for room in rooms:
             if room is not lobby:
@@ -97,9 +100,7 @@ class World:
             event.restore_seat(seat, now)
         await self.storage.cards.restore(event)
         await self.storage.staff.restore(event)
-        for a, b in await self.storage.met.pairs(slug):
-            event.rounds.met.setdefault(a, set()).add(b)
-            event.rounds.met.setdefault(b, set()).add(a)
+        event.rounds.tracker.know(await self.storage.met.pairs(slug))
         self.events[slug] = event
 
     @staticmethod

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from rooms.series import Met
+from rooms.met import Met
 from server.store.transaction import Transactions
 
 
@@ -25,7 +25,7 @@ class MetStore:
     async def save(self, slug: str, met: Iterable[tuple[Met, str]]) -> None:
         """Record meetings, each with the room's title then; a pair already met stays
         as first recorded."""
-        rows = [(slug, *sorted(m.pair), m.room, title, m.at, m.via) for m, title in met]
+        rows = [(slug, m.a, m.b, m.room, title, m.at, m.via.value) for m, title in met]
         if not rows:
             return
         async with self.transaction():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,34 @@ async def test_suggestions_rank_what_is_shared_and_skip_people_met(server: Serve
     server.world().event("testfair").rounds.met[me.id] = {best.id}
     status, found = await get(server, "/api/me/suggestions", me.token)
     assert [s["person"]["id"] for s in found] == [some.id]
+
+
+async def test_sitting_close_at_a_table_long_enough_counts_as_met(tmp_path: Path) -> None:
+    """Two people close at one table for `[rounds] met_after_seconds` have met (via
+    table); someone across the room has not."""
+    config = load(write_config(tmp_path, extra="[rounds]\nmet_after_seconds = 0.3\n"),
+                  database=tmp_path / "k.db")
+    async with running(config) as server:
+        anna, bert, cecilia = [await server.connected(n) for n in ("Anna", "Bert", "Cecilia")]
+        event = server.world().event("testfair")
+        table = next(r.id for r in event.rooms.values() if r.kind.value == "table"
+                     and r.capacity is None)
+        for person in (anna, bert, cecilia):
+            assert (await person.call("enter", {"room": table}))["ok"]
+        await anna.emit("move", {"x": 100, "y": 100})
+        await bert.emit("move", {"x": 160, "y": 100})
+        await cecilia.emit("move", {"x": 900, "y": 900})
+
+        async def met_of(person: Person) -> list[Any]:
+            status, met = await get(server, "/api/me/met", person.token)
+            assert status == 200
+            return met  # type: ignore[no-any-return]
+
+        for _ in range(100):  # a condition polled for up to ~10 s
+            if await met_of(anna):
+                break
+            await asyncio.sleep(0.1)
+        met = await met_of(anna)
+        seen = [(m["person"]["id"], m["via"], m["room"]) for m in met]
+        assert seen == [(bert.id, "table", table)]
+        assert await met_of(cecilia) == []
