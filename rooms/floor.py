@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rooms.changes import Positions, Presence
 from rooms.errors import (
     BadRequest,
     Conflict,
@@ -75,14 +76,9 @@ class Floor:
         self._seq = 0
         # people whose connection dropped, and when: expired after the grace period
         self._dropped: dict[str, int] = {}
-        # rooms with moves not yet flushed, and each room's slice of a split tick
-        self._moved: set[str] = set()
-        self._slices: dict[str, int] = {}
-        # presence changes since the last presence message
-        self._changed_people: set[str] = set()
-        self._changed_rooms: set[str] = set()
-        self._gone: set[str] = set()
-        self._rooms_gone: set[str] = set()
+        # what the tick sends: moves to flush, presence changes (`rooms.changes`)
+        self._positions = Positions()
+        self._presence = Presence()
         # who entered and left which room, for the organizer report (`drain_visits`)
         self._visits: list[Visit] = []
         # who sits where, for storage (`rooms.seating`)
@@ -253,8 +249,7 @@ class Floor:
         person.connected = False
         person.dropped_at = None
         self._dropped.pop(person.id, None)
-        self._changed_people.discard(person.id)
-        self._gone.add(person.id)
+        self._presence.left_floor(person.id)
         self.limits.forget(person.id)
         return out
 
@@ -287,7 +282,7 @@ class Floor:
         old.remove(person.id)
         person.room = None
         self.seating.changed(person.id)
-        self._changed_rooms.add(old.id)
+        self._presence.touch(rooms=[old.id])
         return [
             Relocate(person.id, old.id, None),
             Message(ToRoom(old.id, exclude=person.id), "room:left",
@@ -301,9 +296,7 @@ class Floor:
         room.place(person.id, (x, y))
         person.room = room.id
         self.seating.changed(person.id)
-        self._changed_rooms.add(room.id)
-        self._changed_people.add(person.id)
-        self._gone.discard(person.id)
+        self._presence.seated(person.id, room.id)
         out += [
             Relocate(person.id, None, room.id),
             Message(ToRoom(room.id, exclude=person.id), "room:joined",
@@ -326,10 +319,8 @@ class Floor:
         for person_id in list(room.occupants):
             out += self.move_to(self.people[person_id], self.lobby, "room_closed", None, now)
         del self.rooms[room_id]
-        self._moved.discard(room_id)
-        self._slices.pop(room_id, None)
-        self._changed_rooms.discard(room_id)
-        self._rooms_gone.add(room_id)
+        self._positions.forget(room_id)
+        self._presence.room_removed(room_id)
         return out
 
     def move_to(
@@ -358,7 +349,7 @@ class Floor:
         point = nudge(room.occupants, room.grid, person_id, point, size)
         room.place(person_id, point)
         room.pending[person_id] = point
-        self._moved.add(room.id)
+        self._positions.moved(room.id)
         return True
 
     def move_now(self, person_id: str, x: float, y: float, now: int) -> Outbox:
@@ -376,29 +367,9 @@ class Floor:
                         {"room": room.id, "ts": now, "p": [[person_id, *point]]})]
 
     def flush_positions(self, now: int, part: int = 0, parts: int = 1) -> Outbox:
-        """One `positions` message per room where someone moved since its last flush.
-
-        With `parts` > 1, only the rooms of slice `part` (0 ≤ part < parts): a tick
-        split into parts flushes every room once a tick, but spreads the writes
-        over it, so a move or a chat never waits behind all rooms' at once. Each
-        room keeps its slice (given in the order rooms first see movement, so the
-        slices stay even).
-        """
-        out: Outbox = []
-        later: set[str] = set()
-        for room_id in self._moved:
-            if parts > 1 and self._slices.setdefault(room_id, len(self._slices)) % parts != part:
-                later.add(room_id)
-                continue
-            room = self.rooms.get(room_id)
-            if room is None or not room.pending:
-                continue
-            points = [[pid, x, y] for pid, (x, y) in room.pending.items()]
-            room.pending.clear()
-            out.append(Message(ToRoom(room_id), "positions",
-                               {"room": room_id, "ts": now, "p": points}))
-        self._moved = later
-        return out
+        """One `positions` message per room where someone moved since its last flush,
+        only the rooms of slice `part` of `parts` (`rooms.changes.Positions.flush`)."""
+        return self._positions.flush(self.rooms, now, part, parts)
 
     def forget_lines(self, person_id: str) -> None:
         """Drop the person's lines from every room's chat history (erasure): nobody
@@ -418,28 +389,12 @@ class Floor:
 
     def touch(self, people: Iterable[str] = (), rooms: Iterable[str] = ()) -> None:
         """Mark people or rooms as changed for the next presence message."""
-        self._changed_people.update(people)
-        self._changed_rooms.update(rooms)
+        self._presence.touch(people, rooms)
 
     def presence(self, now: int) -> Outbox:
         """What changed since the last call, as one event-wide message (or nothing)."""
-        if not (self._changed_people or self._changed_rooms or self._gone or self._rooms_gone):
-            return []
-        people = [
-            self.people[pid].wire()
-            for pid in self._changed_people
-            if pid in self.people and self.people[pid].present
-        ]
-        rooms = [self.rooms[rid].wire() for rid in self._changed_rooms if rid in self.rooms]
-        gone = sorted(self._gone)
-        self._changed_people.clear()
-        self._changed_rooms.clear()
-        self._gone.clear()
-        data: dict[str, Any] = {"people": people, "gone": gone, "rooms": rooms}
-        if self._rooms_gone:  # extension: tables removed (a series' own)
-            data["rooms_gone"] = sorted(self._rooms_gone)
-            self._rooms_gone.clear()
-        return [Message(ToEvent(self.slug), "presence", data)]
+        data = self._presence.drain(self.people, self.rooms)
+        return [] if data is None else [Message(ToEvent(self.slug), "presence", data)]
 
     # --- for the parts that hold a floor (cards, staff) -------------------------------
 
