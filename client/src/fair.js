@@ -20,6 +20,7 @@ import { moderatorView } from "./host/moderator.js";
 import { createNotifications } from "./notify.js";
 import { buildShell, layoutMemory, isCompact } from "./shell.js";
 import { callView, pageCall } from "./callview.js";
+import { roundsView, metView } from "./rounds.js";
 import { promptDialog } from "./dialog.js";
 import { api } from "./api.js";
 import { errorText } from "./errors.js";
@@ -116,7 +117,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased, on
 
   let ui = null;
   let shell = null;
-  let chat, notices, main, nav, movedNote, endBox, connEl, timerInterval;
+  let chat, notices, main, nav, movedNote, endBox, connEl, timerInterval, roundsInterval;
   const notifications = createNotifications(ctx);
   function notify(text, kind = "info") {
     const n = h("div", { class: `notice-item ${kind}` }, text);
@@ -127,6 +128,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased, on
   function buildUI() {
     views.length = 0;
     clearInterval(timerInterval);
+    clearInterval(roundsInterval);
     // ---- notices: visible toasts that also reach screen readers ------------
     notices = h("div", { class: "notices", role: "status", "aria-live": "polite" });
 
@@ -210,12 +212,15 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased, on
     const requests = requestsView(ctx);
     const myCards = myCardsView(ctx);
     const callv = callView(ctx, call);
-    views.push(chat, space, floor, people, requests, myCards, callv);
+    const roundsV = roundsView(ctx);
+    const metV = metView(ctx);
+    views.push(chat, space, floor, people, requests, myCards, callv, roundsV, metV);
+    roundsInterval = setInterval(() => { if (state.rounds.endsAt) roundsV.tick(); }, 1000);
 
     movedNote = h("p", { class: "moved-note", role: "status" });
     shell = buildShell(root, ctx, layoutMem, {
       header, bars: h("div", { class: "bars" }, annBox, timerBox), endBox, notices, lives: [annLive, timerLive],
-      floor, table: [callv, space], chat, people, requests, myCards, movedNote,
+      floor, table: [roundsV, callv, space], chat, people, requests, myCards, met: metV, movedNote,
       makeModeration: () => moderatorView(ctx),
     });
     main = shell.main;
@@ -319,6 +324,25 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased, on
         setTimeout(() => { if (movedNote.textContent === text) movedNote.hidden = true; }, 15000);
         break;
       }
+      case S.ROUND_SEATED: {
+        notifications.resolve("round:ended");
+        notify(t("rounds.seated", { round: payload.round, title: roomTitle(state, payload.room.room.id) }));
+        if (isCompact()) shell.selectView("table");
+        break;
+      }
+      case S.ROUND_WARNING: notify(t("rounds.warning")); break;
+      case S.ROUND_ENDED:
+        if ((payload.mates || []).length) {
+          notifications.push({ kind: "round", key: "round:ended", title: t("rounds.youMet"),
+            body: payload.mates.map((p) => p.name).join(", "),
+            actions: [{ label: t("rounds.askAll"), closes: true, run: async () => {
+              notifications.resolve("round:ended");
+              for (const p of payload.mates) {
+                if (!state.contacts.has(p.id) && !state.sentRequests.has(p.id)) await ctx.requestCard(p.id, p.name);
+              }
+            } }] });
+        }
+        break;
       case S.CARD_EXCHANGED: ctx.announceExchange(payload.person, payload.card?.name || ""); break;
       case S.CARD_DECLINED: notify(t("cards.declined")); break;
       case S.WAVED: notify(t("people.wavedAtYou", { name: payload.from.name }), "wave"); break;
@@ -408,6 +432,7 @@ export function startFair(root, { slug, token, onLang, onSignedOut, onErased, on
     },
     stop() {
       clearInterval(timerInterval);
+      clearInterval(roundsInterval);
       call.stop();
       conn?.close();
     },

@@ -7,6 +7,7 @@ import { t } from "./i18n.js";
 import { AREAS, roomsInOrder, peopleIn } from "./state.js";
 import { ROOM_KINDS } from "./protocol.js";
 import { paintFace } from "./avatar.js";
+import { tableMatch } from "./rounds.js";
 
 export const MAX_FACES = 5;
 /** At most this many circles in a card's row: faces, "+N", then an empty one per free seat. */
@@ -25,7 +26,7 @@ export function floorView(ctx) {
   const create = (room) => {
     const themeId = `theme-${room.id}`;
     const button = h("button", {
-      type: "button", class: "table-card", "aria-describedby": themeId,
+      type: "button", class: "table-card", "aria-describedby": `${themeId} match-${room.id}`,
       onclick: () => ctx.enter(room.id),
     },
     // Grid items are blocks and a browser puts a space around blocks when it
@@ -39,6 +40,8 @@ export function floorView(ctx) {
       h("span", { class: "badge closed-badge" }),
       h("span", { class: "badge here-badge" })),
     h("span", { class: "table-theme", id: themeId, "aria-hidden": "true", dir: "auto" }),
+    // people here who share my interests (issue 13), read after the theme
+    h("span", { class: "table-match", id: `match-${room.id}` }),
     h("span", { class: "faces", "aria-hidden": "true" }));
     return h("li", {}, button);
   };
@@ -53,6 +56,7 @@ export function floorView(ctx) {
     setAttr(button, "aria-disabled", !room.open && !here ? "true" : null);
     setText(button.querySelector(".table-title"), room.title);
     setText(button.querySelector(".table-theme"), room.theme || (room.kind === ROOM_KINDS.LOBBY ? t("floor.lobbyTheme") : ""));
+    setText(button.querySelector(".table-match"), room.kind === ROOM_KINDS.LOBBY ? "" : tableMatch(state, room.id));
     setText(button.querySelector(".seats"), room.capacity == null
       ? t("floor.seatedNoLimit", { count: room.count })
       : t("floor.seated", { count: room.count, capacity: room.capacity }));

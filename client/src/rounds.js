@@ -129,7 +129,7 @@ export function roundsView(ctx) {
     if (series) {
       const left = r.endsAt ? Math.max(0, Math.round((r.endsAt - ctx.now()) / 1000)) : null;
       const key = { running: "rounds.running", paused: "rounds.paused", between: "rounds.between", done: "rounds.done" }[series.state];
-      setText(status, t(key, { round: series.round, of: series.of }) + (left != null && series.state === "running" && r.group.length ? ` · ${t("rounds.left", { time: formatCountdown(left) })}` : ""));
+      setText(status, (series.round === 0 ? t("rounds.starting") : t(key, { round: series.round, of: series.of })) + (left != null && series.state === "running" && r.group.length ? ` · ${t("rounds.left", { time: formatCountdown(left) })}` : ""));
     } else setText(status, t("rounds.over"));
     warning.hidden = !r.warned;
     setText(warning, t("rounds.warning"));
@@ -251,7 +251,7 @@ export function hostRoundsView(ctx) {
     },
   });
   const controls = h("div", { class: "rounds-controls" }, status, h("div", { class: "button-row" }, pause, resume, skip, extend), stop);
-  const title = h("h2", {});
+  const title = h("h3", {});
   const el = h("section", { class: "host-rounds" }, title, form, controls);
 
   function render() {
@@ -271,7 +271,7 @@ export function hostRoundsView(ctx) {
     controls.hidden = !series;
     if (series) {
       const key = { running: "rounds.running", paused: "rounds.paused", between: "rounds.between", done: "rounds.done" }[series.state];
-      setText(status, t(key, { round: series.round, of: series.of }));
+      setText(status, series.round === 0 ? t("rounds.starting") : t(key, { round: series.round, of: series.of }));
       pause.hidden = series.state === "paused";
       resume.hidden = series.state !== "paused";
     }

@@ -24,7 +24,7 @@ export const isCompact = () => media(COMPACT);
 
 /**
  * Lay the parts out in `root`. parts: {header, bars, endBox, notices, lives,
- * floor, table, chat, people, requests, myCards, moderation}. Returns the
+ * floor, table, chat, people, requests, myCards, met, moderation}. Returns the
  * controls the fair needs: {main, view, selectTab, selectView, setStaff, update}.
  */
 export function buildShell(root, ctx, mem, parts) {
@@ -48,7 +48,7 @@ export function buildShell(root, ctx, mem, parts) {
   function tabsFor() {
     const tabs = [
       { id: "people", label: t("tabs.people"), body: people.el },
-      { id: "cards", label: t("tabs.cards"), body: h("div", { class: "cards-tab" }, requests.el, myCards.el, h("p", { class: "hint cards-none" }, t("cards.noneWaiting"))) },
+      { id: "cards", label: t("tabs.cards"), body: h("div", { class: "cards-tab" }, requests.el, myCards.el, h("p", { class: "hint cards-none" }, t("cards.noneWaiting")), parts.met?.el) },
     ];
     if (modView) tabs.push({ id: "moderation", label: t("tabs.moderation"), body: modView.el });
     return tabs;

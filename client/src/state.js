@@ -4,6 +4,7 @@
 // what changed (a Set of area names the views redraw), so the protocol handling
 // can be tested with `node --test` without a browser or a server.
 
+import { applyRound, roundsState } from "./rounds.js";
 import { SERVER_EVENTS as S, ROOM_KINDS, ROLES } from "./protocol.js";
 import { getLang } from "./i18n.js";
 
@@ -14,7 +15,7 @@ export const AREAS = Object.freeze({
   EVENT: "event", ME: "me", ROOMS: "rooms", PEOPLE: "people", HERE: "here",
   POSITIONS: "positions", CHAT: "chat", REQUESTS: "requests", TIMER: "timer",
   ANNOUNCEMENT: "announcement", CONTACTS: "contacts", FLAGS: "flags", CONN: "conn",
-  MEDIA: "media", HANDS: "hands",
+  MEDIA: "media", HANDS: "hands", ROUNDS: "rounds",
 });
 const A = AREAS;
 
@@ -44,6 +45,7 @@ export function createState() {
     connDetail: null,          // kick reason, refusal code
     streams: new Map(),        // person id -> {audio, video, screen}: who publishes in my room
     speakers: new Set(),       // people invited to speak on the stage
+    rounds: roundsState(),     // networking rounds (rounds.js)
     hand: null,                // my hand on the stage: {raised, at, reason}
     hands: [],                 // hosts: raised hands {person, name, at}, oldest first
   };
@@ -135,6 +137,7 @@ export function apply(state, name, msg) {
       state.speakers = new Set(msg.event.speakers || []);
       state.hand = msg.event.hand || null;
       state.hands = [...(msg.event.hands || [])];
+      applyRound(state, S.WELCOME, msg);
       setHere(state, msg.room);
       state.conn = CONN.CONNECTED;
       state.connDetail = null;
@@ -145,6 +148,8 @@ export function apply(state, name, msg) {
       for (const p of msg.people || []) upsertPerson(state, p);
       for (const id of msg.gone || []) state.people.delete(id);
       for (const r of msg.rooms || []) state.rooms.set(r.id, roomRecord(state.rooms.get(r.id), r));
+      // (extension) tables a series of rounds made and removed
+      for (const id of msg.rooms_gone || []) { state.rooms.delete(id); changed.add(A.ROOMS); }
       if ((msg.people || []).length || (msg.gone || []).length) changed.add(A.PEOPLE);
       if ((msg.rooms || []).length) changed.add(A.ROOMS);
       if (state.me && (msg.people || []).some((p) => p.id === state.me.id)) changed.add(A.ME);
@@ -216,6 +221,18 @@ export function apply(state, name, msg) {
       setHere(state, msg.room);
       state.lastMove = { reason: msg.reason, by: msg.by ?? null };
       changed.add(A.HERE).add(A.POSITIONS).add(A.CHAT).add(A.ROOMS).add(A.PEOPLE).add(A.ME);
+      break;
+    case S.ROUND_SEATED:
+      setHere(state, msg.room);
+      state.lastMove = { reason: "round", by: null };
+      applyRound(state, name, msg);
+      changed.add(A.HERE).add(A.POSITIONS).add(A.CHAT).add(A.ROOMS).add(A.PEOPLE).add(A.ME).add(A.ROUNDS);
+      break;
+    case S.ROUNDS:
+    case S.ROUND_WARNING:
+    case S.ROUND_ENDED:
+      applyRound(state, name, msg);
+      changed.add(A.ROUNDS);
       break;
     case S.MUTED:
       state.me = { ...state.me, muted: true, muted_until: msg.until ?? null, muted_by: msg.by ?? null };

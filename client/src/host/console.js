@@ -1,6 +1,7 @@
 // The host console (issue 12): one full-width view in sections, reached by a
 // list of section tabs (arrow keys, Home and End move between them): tables,
-// stage and speakers, announcements and timer, recall, report, moderation.
+// stage and speakers, announcements and timer, recall, networking rounds, report,
+// moderation.
 //
 // `hostConsole(ctx)` returns {el, update(changes), relabel(), shown()} like the
 // other views; the layout mounts `el` where it wants it. Each section is its own
@@ -12,6 +13,7 @@ import { tablesSection } from "./tables.js";
 import { stageSection } from "./stage.js";
 import { announceSection, recallSection } from "./broadcast.js";
 import { reportSection } from "./report.js";
+import { hostRoundsView } from "../rounds.js";
 import { flagsSection, logSection } from "./moderation.js";
 
 const SECTIONS = [
@@ -19,6 +21,7 @@ const SECTIONS = [
   ["stage", "host.secStage"],
   ["announce", "host.secAnnounce"],
   ["recall", "host.secRecall"],
+  ["rounds", "rounds.hostTitle"],
   ["report", "host.secReport"],
   ["moderation", "host.secModeration"],
 ];
@@ -37,11 +40,12 @@ export function hostConsole(ctx) {
     const announce = announceSection(ctx);
     const recall = recallSection(ctx);
     const report = reportSection(ctx);
+    const rounds = hostRoundsView(ctx);
     const flags = flagsSection(ctx, { onSelect: (id) => ctx.moderate?.(id) });
     const log = logSection(ctx);
-    parts = [tables, stage, announce, recall, report, flags, log];
+    parts = [tables, stage, announce, recall, rounds, report, flags, log];
     const bodies = {
-      tables: tables.el, stage: stage.el, announce: announce.el, recall: recall.el, report: report.el,
+      tables: tables.el, stage: stage.el, announce: announce.el, recall: recall.el, rounds: rounds.el, report: report.el,
       moderation: h("div", { class: "host-cols" }, h("div", { class: "host-box" }, flags.el), h("div", { class: "host-box" }, log.el)),
     };
     // First look at a section loads what it shows from the server.

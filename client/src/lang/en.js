@@ -540,4 +540,6 @@ export default {
   "suggest.none": "No suggestions right now. Add interests to your card to get some.",
   "suggest.interests": "{n} shared interests: {list}",
   "suggest.languages": "speaks {list}",
+  "rounds.askAll": "Ask them all for cards",
+  "rounds.starting": "The first round starts in a moment",
 };

@@ -540,4 +540,6 @@ export default {
   "suggest.none": "Ei ehdotuksia juuri nyt. Lisää kiinnostuksen kohteita korttiisi, niin saat ehdotuksia.",
   "suggest.interests": "{n} yhteistä kiinnostusta: {list}",
   "suggest.languages": "puhuu: {list}",
+  "rounds.askAll": "Pyydä kaikilta korttia",
+  "rounds.starting": "Ensimmäinen kierros alkaa hetken päästä",
 };

@@ -540,4 +540,6 @@ export default {
   "suggest.none": "Inga förslag just nu. Lägg till intressen på ditt kort för att få förslag.",
   "suggest.interests": "{n} gemensamma intressen: {list}",
   "suggest.languages": "talar {list}",
+  "rounds.askAll": "Be alla om kort",
+  "rounds.starting": "Första rundan börjar om en stund",
 };
