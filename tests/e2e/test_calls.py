@@ -14,9 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.conftest import ROOT
 from tests.e2e.pages import choose_person, join, my_id, open_staff, open_tab, sit_at
 
 STAT_TIMEOUT_MS = 20_000
+SHOTS = ROOT / "docs" / "screenshots"
 
 
 def rtp_ports() -> str:
@@ -122,6 +124,9 @@ def test_two_people_at_a_table_hear_and_see_each_other(server, new_media_page) -
     wait_until(bert, """() => window.__kohtaamo.call.stats().then(s => (s.subscriber || [])
         .some(r => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0))""")
     expect(bert.locator(".tiles .tile")).to_have_count(1)
+    if os.environ.get("KOHTAAMO_SCREENSHOTS") == "1":  # the README's "a table in a call"
+        bert.mouse.move(0, 0)
+        bert.screenshot(path=str(SHOTS / "call.png"))
     assert inbound(cecilia, "audio")["bytes"] == 0
     # a small tile takes the camera's low simulcast layer (the fake camera is 640 wide)
     wait_until(bert, """() => [...window.__kohtaamo.call.remote.values()]
