@@ -104,7 +104,7 @@ def test_host_panel_screenshot(server, new_page, tmp_path) -> None:
     open_tab(host, "Host")
     expect(host.locator(".host-card", has_text="Työllisyys")).to_contain_text("4 seats")
     panel = open_host_section(host, "Announcements and timer")
-    panel.get_by_label("Minutes").fill("10")
+    panel.get_by_label("Minutes", exact=True).fill("10")
     panel.get_by_label("Label", exact=True).fill("Kierros 1")
     panel.get_by_role("button", name="Start timer").click()
     expect(host.locator("#timer")).to_contain_text("Kierros 1")

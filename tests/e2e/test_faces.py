@@ -12,7 +12,7 @@ import urllib.request
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.pages import join, person_row, wait_connected
+from tests.e2e.pages import join, person_row, show_people, wait_connected
 
 
 def png(colour: str = "#1f6f50") -> bytes:
@@ -90,6 +90,7 @@ def test_interest_tags_filter_and_people_who_are_not_here_are_found(
     join(new_page(), server, "Bert Berg", Interests="Sailing")
     join_api(server, "Cai Away", ["design", "music"])
     c = join(new_page(), server, "Cecilia Watcher")
+    show_people(c)
     row = person_row(c, "Aino Virtanen")
     tag = row.get_by_role("button", name="Show people interested in Design")
     tag.click()

@@ -51,7 +51,7 @@ def test_host_announces_and_sets_a_timer(server, new_page) -> None:
     host.get_by_label("Message to everyone", exact=True).fill("Kahvitauko alkaa!")
     host.get_by_role("button", name="Announce").click()
     expect(a.locator(".announcement")).to_contain_text("Kahvitauko alkaa!")
-    host.get_by_label("Minutes").fill("3")
+    host.get_by_label("Minutes", exact=True).fill("3")
     host.get_by_label("Label", exact=True).fill("Kierros 1")
     host.get_by_role("button", name="Start timer").click()
     expect(a.locator("#timer")).to_contain_text("Kierros 1")
