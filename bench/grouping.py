@@ -19,11 +19,12 @@ Estonian speakers, some of them with no Finnish), 0-4 interests from 20 themes
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from rooms.grouping import Participant, group, group_sizes, score
 from rooms.met import MetTracker
@@ -129,6 +130,45 @@ def tracker_cost(n: int, tables: int, sweeps: int, seed: int) -> None:
           f"| {per_table:.2f} | {close:,} | {met:,} |")
 
 
+async def _ticking(work: Callable[[], Awaitable[object]], period: float = 0.1) -> float:
+    """The worst lateness (ms) of a `period` tick loop while `work` runs."""
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    done = False
+
+    async def ticks() -> None:
+        nonlocal worst
+        due = loop.time() + period
+        while not done:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            worst = max(worst, loop.time() - due)
+            due += period
+
+    ticker = asyncio.create_task(ticks())
+    await asyncio.sleep(0.3)
+    await work()
+    await asyncio.sleep(0.3)
+    done = True
+    await ticker
+    return worst * 1000
+
+
+def tick_stall(n: int, size: int, seed: int) -> None:
+    """How late a 10 Hz tick runs while `n` people are grouped: in the loop, as a
+    naive server would, and in a worker thread, as the server does (server/tick.py)."""
+    people = make_people(random.Random(seed), n)
+
+    async def inline() -> None:
+        group(people, size, (), seed)
+
+    async def threaded() -> None:
+        await asyncio.to_thread(group, people, size, (), seed)
+
+    for name, work in (("in the loop", inline), ("in a worker thread", threaded)):
+        late = asyncio.run(_ticking(work))
+        print(f"| {n:,} | {name} | {late:.0f} ms |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, nargs="+", default=[90, 1000, 5000])
@@ -137,7 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tracker-people", type=int, default=5000)
     parser.add_argument("--sweeps", type=int, default=20)
+    parser.add_argument("--tick-only", action="store_true",
+                        help="only the tick's worst lateness while 5,000 are grouped")
     args = parser.parse_args(argv)
+    if args.tick_only:
+        print("| people | grouping runs | worst tick lateness (10 Hz) |\n| ---: | --- | ---: |")
+        tick_stall(args.tracker_people, args.size, args.seed)
+        return 0
     print(f"Python {sys.version.split()[0]}")
     for n in args.people:
         series(n, args.rounds, args.size, args.seed)

@@ -347,11 +347,11 @@ export function createCall(ctx, { onChange, onError }) {
     return reason;
   }
 
-  /** Try `task` (true when it worked) after 1, 2, 4 and 8 s while `wanted()`: a
-   * restarted media server takes a moment to answer, and until then requests are
-   * `unavailable`. */
+  /** Try `task` (true when it worked) after 1, 2, 4, then every 8 s for about a
+   * minute while `wanted()`: a restarted media server takes a moment to answer
+   * (longer on a loaded machine), and until then requests are `unavailable`. */
   async function again(task, wanted) {
-    for (let wait = 1000; wait <= 8000; wait *= 2) {
+    for (let i = 0, wait = 1000; i < 10; i += 1, wait = Math.min(wait * 2, 8000)) {
       await new Promise((done) => setTimeout(done, wait));
       if (!wanted()) return; // the person started or stopped it themselves
       if (await task()) return;

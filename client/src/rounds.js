@@ -222,6 +222,12 @@ export function hostRoundsView(ctx) {
   const size = field("size", 2, 8, 4);
   const start = h("button", { type: "submit", class: "button primary" });
   const hint = h("p", { class: "hint" });
+  // which tables to use; none ticked: the server makes round tables and removes them after
+  const tablesLegend = h("legend", {});
+  const tablesHint = h("p", { class: "hint" });
+  const tablesBox = h("div", { class: "round-tables" });
+  const tables = h("fieldset", { class: "round-tables-field" }, tablesLegend, tablesHint, tablesBox);
+  let tablesSig = "";
   const form = h("form", {
     class: "rounds-start",
     onsubmit: async (e) => {
@@ -229,11 +235,13 @@ export function hostRoundsView(ctx) {
       const ack = await ctx.request(C.ROUNDS_START, {
         rounds: Number(rounds.input.value), minutes: Number(minutes.input.value),
         group_size: Number(size.input.value),
+        ...(chosenTables().length ? { rooms: chosenTables() } : {}),
       });
       if (!ack.ok) ctx.notifyError(ack.error);
       else ctx.notify(t("rounds.started"));
     },
-  }, rounds.box, minutes.box, size.box, hint, start);
+  }, rounds.box, minutes.box, size.box, tables, hint, start);
+  const chosenTables = () => [...tablesBox.querySelectorAll("input:checked")].map((i) => i.value);
   const status = h("p", { class: "rounds-status", "aria-live": "polite" });
   const act = (event, payload = {}) => async () => {
     const ack = await ctx.request(event, payload);
@@ -262,6 +270,20 @@ export function hostRoundsView(ctx) {
     setText(size.label, t("rounds.groupSize"));
     setText(hint, t("rounds.hostHint"));
     setText(start, t("rounds.start"));
+    setText(tablesLegend, t("rounds.tables"));
+    setText(tablesHint, t("rounds.tablesHint"));
+    const rooms = [...ctx.state.rooms.values()].filter((r) => r.kind === "table");
+    const sig = rooms.map((r) => `${r.id}:${r.title}`).join("|");
+    if (sig !== tablesSig && !tablesBox.contains(document.activeElement)) {
+      tablesSig = sig;
+      const was = new Set(chosenTables());
+      fill(tablesBox, rooms.map((r) => {
+        const id = newId("round-table");
+        return h("div", { class: "check" },
+          h("input", { id, type: "checkbox", value: r.id, checked: was.has(r.id) }),
+          h("label", { for: id, dir: "auto" }, r.title));
+      }));
+    }
     setText(pause, t("rounds.pause"));
     setText(resume, t("rounds.resume"));
     setText(skip, t(series?.state === "between" ? "rounds.next" : "rounds.skip"));
@@ -279,7 +301,7 @@ export function hostRoundsView(ctx) {
 
   return {
     el,
-    update(changes) { if (changes.has(ROUNDS_AREA)) render(); },
+    update(changes) { if (changes.has(ROUNDS_AREA) || changes.has("rooms")) render(); },
     relabel: render,
   };
 }

@@ -43,8 +43,9 @@ def inbound(page: Page, kind: str) -> dict[str, Any]:
     )
 
 
-def wait_until(page: Page, script: str, arg: Any = None) -> None:
-    page.wait_for_function(script, arg=arg, timeout=STAT_TIMEOUT_MS, polling=250)
+def wait_until(page: Page, script: str, arg: Any = None,
+               timeout: int = STAT_TIMEOUT_MS) -> None:
+    page.wait_for_function(script, arg=arg, timeout=timeout, polling=250)
 
 
 def audio_grows(page: Page, by: int = 2000) -> None:
@@ -230,8 +231,10 @@ def test_calls_come_back_by_themselves_when_janus_dies(server, new_media_page) -
             "bert": bert.evaluate("() => window.__kohtaamo.call.made.subscriber")}
     os.kill(int(janus[0]), signal.SIGKILL)
     # new connections on both pages, set up by themselves, and Aino's voice on them
-    wait_until(aino, "n => window.__kohtaamo.call.made.publisher > n", made["aino"])
-    wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"])
+    # a restart under a loaded CI machine can take a while: the pages keep trying
+    # for about a minute (call.js `again`)
+    wait_until(aino, "n => window.__kohtaamo.call.made.publisher > n", made["aino"], 60_000)
+    wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"], 60_000)
     audio_grows(bert)
     expect(aino.locator(".call-live")).to_contain_text("Microphone live")
 

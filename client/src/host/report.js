@@ -47,13 +47,18 @@ export function reportSection(ctx) {
     const cols = full >= 2 * 416 + 16 ? 2 : 1;
     const width = Math.floor((full - (cols - 1) * 16) / cols) - 28;
     const c = d.contacts_per_attendee || {};
+    const m = d.people_met_per_attendee || {};
     const rooms = (d.rooms || []).map((row) => ({ ...row, name: localText(row.titles, row.title) }));
     const parts = [
       h("dl", { class: "stats" },
         h("div", {}, h("dt", {}, t("report.attendees")), h("dd", {}, String(d.attendees))),
         h("div", {}, h("dt", {}, t("report.peak")), h("dd", {}, String(d.peak_concurrent))),
         h("div", {}, h("dt", {}, t("report.exchanges")), h("dd", {}, String(d.exchanges))),
-        h("div", {}, h("dt", {}, t("report.contacts")), h("dd", {}, `${one(c.mean)} / ${one(c.median)} / ${c.max ?? 0}`))),
+        h("div", {}, h("dt", {}, t("report.contacts")), h("dd", {}, `${one(c.mean)} / ${one(c.median)} / ${c.max ?? 0}`)),
+        // issue 13: people met (rounds and tables), the share who met five or more
+        h("div", {}, h("dt", {}, t("report.met")), h("dd", {}, `${one(m.mean)} / ${one(m.median)} / ${m.max ?? 0}`)),
+        h("div", {}, h("dt", {}, t("report.metFive")), h("dd", {}, `${Math.round((d.met_five_or_more || 0) * 100)} %`)),
+        h("div", {}, h("dt", {}, t("report.roundPairs")), h("dd", {}, String(d.round_pairs_new ?? 0)))),
     ];
     const charts = [];
     if (rooms.length) {

@@ -542,4 +542,9 @@ export default {
   "suggest.languages": "speaks {list}",
   "rounds.askAll": "Ask them all for cards",
   "rounds.starting": "The first round starts in a moment",
+  "report.met": "People met per attendee (mean / median / most)",
+  "report.metFive": "Attendees who met five or more",
+  "report.roundPairs": "New pairs made by rounds",
+  "rounds.tables": "Tables to use",
+  "rounds.tablesHint": "Tick none and the server makes a table for each group and removes them afterwards.",
 };

@@ -542,4 +542,9 @@ export default {
   "suggest.languages": "puhuu: {list}",
   "rounds.askAll": "Pyydä kaikilta korttia",
   "rounds.starting": "Ensimmäinen kierros alkaa hetken päästä",
+  "report.met": "Tavatut ihmiset osallistujaa kohden (ka. / mediaani / eniten)",
+  "report.metFive": "Viisi tai useamman tavanneet",
+  "report.roundPairs": "Kierrosten uudet tapaamiset",
+  "rounds.tables": "Käytettävät pöydät",
+  "rounds.tablesHint": "Jos et valitse yhtään, palvelin tekee jokaiselle ryhmälle oman pöydän ja poistaa ne lopuksi.",
 };

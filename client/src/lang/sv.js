@@ -542,4 +542,9 @@ export default {
   "suggest.languages": "talar {list}",
   "rounds.askAll": "Be alla om kort",
   "rounds.starting": "Första rundan börjar om en stund",
+  "report.met": "Träffade personer per deltagare (medel / median / flest)",
+  "report.metFive": "Deltagare som träffat fem eller fler",
+  "report.roundPairs": "Nya par från rundorna",
+  "rounds.tables": "Bord som används",
+  "rounds.tablesHint": "Välj inget, så gör servern ett bord för varje grupp och tar bort dem efteråt.",
 };
