@@ -1,14 +1,21 @@
 // Finnish, Swedish and English. Every string the person sees comes from here.
 // A value is a string with {name} placeholders, or {one, other} for counts.
-// The strings themselves live in lang/<code>.js.
+// The strings themselves live in lang/<code>.js and lang/<code>-staff.js.
 
-import en from "./lang/en.js";
-import fi from "./lang/fi.js";
-import sv from "./lang/sv.js";
+import enMain from "./lang/en.js";
+import fiMain from "./lang/fi.js";
+import svMain from "./lang/sv.js";
+import enStaff from "./lang/en-staff.js";
+import fiStaff from "./lang/fi-staff.js";
+import svStaff from "./lang/sv-staff.js";
 
 export const LANGS = Object.freeze({ fi: "Suomi", sv: "Svenska", en: "English" });
 const LANG_KEY = "kohtaamo:lang";
 
+// the staff views' strings live apart, so neither file grows past reading
+const en = { ...enMain, ...enStaff };
+const fi = { ...fiMain, ...fiStaff };
+const sv = { ...svMain, ...svStaff };
 export const STRINGS = Object.freeze({ en, fi, sv });
 
 let lang = "fi";
