@@ -294,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
                 if args.table_size:
                     cmd += ["--table-size", str(args.table_size)]
             if host_token:
-                cmd += ["--host-token", host_token]
+                # one argument with "=": a token may begin with "-", which argparse
+                # would take for an option
+                cmd += [f"--host-token={host_token}"]
             cmd += gen_args
             gen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
             if args.profile_server:

@@ -233,8 +233,13 @@ def test_calls_come_back_by_themselves_when_janus_dies(server, new_media_page) -
     # new connections on both pages, set up by themselves, and Aino's voice on them
     # a restart under a loaded CI machine can take a while: the pages keep trying
     # for about a minute (call.js `again`)
-    wait_until(aino, "n => window.__kohtaamo.call.made.publisher > n", made["aino"], 60_000)
-    wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"], 60_000)
+    try:
+        wait_until(aino, "n => window.__kohtaamo.call.made.publisher > n", made["aino"], 60_000)
+        wait_until(bert, "n => window.__kohtaamo.call.made.subscriber > n", made["bert"], 60_000)
+    except PlaywrightTimeout:
+        status = [p.locator(".call-status").text_content() for p in (aino, bert)]
+        raise AssertionError(f"calls did not come back; pages say {status}; server log:\n"
+                             + "".join(server.log[-80:])) from None
     audio_grows(bert)
     expect(aino.locator(".call-live")).to_contain_text("Microphone live")
 
