@@ -49,7 +49,9 @@ export function spaceView(ctx) {
     t("space.zoomReset"));
   const tools = h("div", { class: "space-tools", role: "group", "aria-label": t("space.zoom") },
     zoomOut, level, zoomIn, zoomReset);
-  const nearEl = h("p", { class: "space-near", id: "space-near", "aria-live": "polite" });
+  // what is near, kept current on screen; read out only after one's own moves
+  const nearEl = h("p", { class: "space-near", id: "space-near" });
+  const nearLive = h("p", { class: "sr-only", "aria-live": "polite" });
   const peopleList = h("ul", { class: "here-people", role: "list" });
   const countEl = h("summary", { class: "here-count" });
   const listBox = h("details", { class: "here-list" }, countEl, peopleList);
@@ -57,7 +59,7 @@ export function spaceView(ctx) {
     h("div", { class: "panel-head" }, titleEl,
       h("p", { class: "hint", id: "space-help" }, t("space.help"))),
     h("div", { class: "here-body" },
-      h("div", { class: "space-wrap" }, tools, view, nearEl, listBox),
+      h("div", { class: "space-wrap" }, tools, view, nearEl, nearLive, listBox),
       ctx.chatEl));
 
   const size = () => ctx.state.event?.room_size || [1000, 1000];
@@ -301,19 +303,30 @@ export function spaceView(ctx) {
     schedule();
   };
 
-  /** "Near you: …" under the space (read out after your own moves). */
-  function sayNear() {
+  /** "Near you: …" under the space; read out (`announce`) after your own moves. */
+  let nearAt = 0;
+  function sayNear(announce = true) {
     const state = ctx.state;
     const here = state.here;
     const mine = here?.occupants.get(meId());
+    nearAt = Date.now();
     if (!mine) { setText(nearEl, ""); return; }
     const points = [...here.occupants].map(([id, p]) => ({ id, x: p.x, y: p.y }))
       .filter((p) => p.id === meId() || Math.hypot(p.x - mine.x, p.y - mine.y) <= NEAR_UNITS);
     const names = nearest(points, meId(), 3).map((id) => state.people.get(id)?.name).filter(Boolean);
-    setText(nearEl, names.length
+    const text = names.length
       ? t("space.near", { names: new Intl.ListFormat(getLang(), { type: "conjunction" }).format(names) })
-      : t("space.nearNobody"));
+      : t("space.nearNobody");
+    setText(nearEl, text);
+    if (announce) setText(nearLive, text);
   }
+  /** Others came, went or moved: the line follows quietly, at most once a second. */
+  let nearLater = 0;
+  const refreshNear = () => {
+    const wait = 1000 - (Date.now() - nearAt);
+    if (wait <= 0) { sayNear(false); return; }
+    if (!nearLater) nearLater = setTimeout(() => { nearLater = 0; sayNear(false); }, wait);
+  };
 
   const syncList = () => {
     const state = ctx.state;
@@ -362,6 +375,7 @@ export function spaceView(ctx) {
         syncAvatars();
       }
       if (changes.has(AREAS.PEOPLE)) { syncAvatars(); syncList(); }
+      if (changes.has(AREAS.POSITIONS) || changes.has(AREAS.PEOPLE)) refreshNear();
     },
   };
 }
