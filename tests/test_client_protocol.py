@@ -32,7 +32,11 @@ def js_object(name: str) -> frozenset[str]:
         rf"export const {name} = Object\.freeze\(\{{(?P<body>.*?)\}}\);", text, re.DOTALL,
     )
     assert match, f"{name} not found in {PROTOCOL_JS}"
-    return frozenset(re.findall(r'^\s*[A-Z_]+:\s*"([^"]+)",', match["body"], re.MULTILINE))
+    values = frozenset(re.findall(r'^\s*[A-Z_]+:\s*"([^"]+)",', match["body"], re.MULTILINE))
+    # `...OTHER,` spreads another name set of the module into this one
+    for other in re.findall(r"^\s*\.\.\.([A-Z_]+),", match["body"], re.MULTILINE):
+        values |= js_object(other)
+    return values
 
 
 def test_client_module_parses() -> None:

@@ -105,19 +105,8 @@ export const ERROR_CODES = Object.freeze({
 
 /** Codes an HTTP error body may carry: the CODE list, plus `banned` and `too_large`. */
 export const HTTP_ERROR_CODES = Object.freeze({
-  BAD_REQUEST: "bad_request",
-  UNAUTHORIZED: "unauthorized",
+  ...ERROR_CODES,
   BANNED: "banned",
-  FORBIDDEN: "forbidden",
-  NOT_FOUND: "not_found",
-  ROOM_CLOSED: "room_closed",
-  ROOM_FULL: "room_full",
-  MUTED: "muted",
-  RATE_LIMITED: "rate_limited",
-  CONFLICT: "conflict",
-  INTERNAL: "internal",
-  MOVED: "moved",
-  UNAVAILABLE: "unavailable",
   TOO_LARGE: "too_large",
 });
 

@@ -194,3 +194,13 @@ async def test_sitting_close_at_a_table_long_enough_counts_as_met(tmp_path: Path
         seen = [(m["person"]["id"], m["via"], m["room"]) for m in met]
         assert seen == [(bert.id, "table", table)]
         assert await met_of(cecilia) == []
+
+
+async def test_met_and_suggestions_need_a_valid_token(server: Server) -> None:
+    """No token, a made-up token or a hostile one: 401 in the contract's shape."""
+    for token in (None, "x" * 40, "' OR 1=1 --" * 4, "é" * 300):
+        for path in ("/api/me/met", "/api/me/suggestions"):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with server.http.get(f"{server.url}{path}", headers=headers) as resp:
+                assert resp.status == 401, (path, token)
+                assert (await resp.json())["error"]["code"] == "unauthorized"
