@@ -43,7 +43,7 @@ from rooms.outbound import (
 )
 from rooms.ratelimit import DEFAULT_RATES, Limits, Rate, TokenBucket
 from rooms.seating import Seating
-from rooms.spacing import nudge, spot
+from rooms.spacing import Point, nudge, spot, spots
 
 
 class Floor:
@@ -289,10 +289,11 @@ class Floor:
                     {"room": old.id, "person": person.id}),
         ]
 
-    def _seat(self, person: Person, room: Room, now: int) -> Outbox:
+    def _seat(self, person: Person, room: Room, now: int, at: Point | None = None) -> Outbox:
         out = self._unseat(person, now)
         self._visits.append(Visit(person.id, room.id, entered=True, at=now))
-        x, y = spot(room.occupants, room.grid, self.settings.room_size, self.rng)
+        x, y = spot(room.occupants, room.grid, self.settings.room_size,
+                    self.rng) if at is None else at
         room.place(person.id, (x, y))
         person.room = room.id
         self.seating.changed(person.id)
@@ -331,6 +332,29 @@ class Floor:
         out.append(Message(ToPerson(person.id), "moved",
                            {"room": room.detail(), "reason": reason, "by": by}))
         return out
+
+    def move_all_to(
+        self, people: list[Person], room: Room, reason: str, by: str | None, now: int,
+    ) -> Outbox:
+        """`move_to` for many (a recall), in O(movers), not their square: each
+        `room:joined` goes out before any mover enters the room's channel (only
+        those already there hear it); then every mover's `moved`, all with one
+        data object (the room after everyone), which delivery sends as one emit."""
+        leaving: Outbox = []
+        joined: Outbox = []
+        entering: list[Relocate] = []
+        places = spots(room.occupants, room.grid, self.settings.room_size, self.rng)
+        for person in people:
+            for item in self._seat(person, room, now, next(places)):
+                if isinstance(item, Relocate) and item.entered is not None:
+                    entering.append(item)
+                elif isinstance(item, Message) and item.name == "room:joined":
+                    joined.append(item)
+                else:
+                    leaving.append(item)
+        moved = {"room": room.detail(), "reason": reason, "by": by}
+        return [*leaving, *joined, *entering,
+                *(Message(ToPerson(p.id), "moved", moved) for p in people)]
 
     # --- movement ----------------------------------------------------------------
 

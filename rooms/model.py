@@ -55,6 +55,9 @@ class Settings:
     max_people: int | None = 20_000
     #: Attendees who never connected are forgotten this long after joining.
     unconnected_ms: int = 3_600_000
+    #: A recall seats everyone in one pass (`Floor.move_all_to`): one lobby detail
+    #: for all, `room:joined` only to those already there; else one `move_to` each.
+    bulk_moves: bool = True
 
 
 @dataclasses.dataclass(slots=True)

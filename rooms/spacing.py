@@ -163,6 +163,27 @@ def spot(
         for p in points:
             if is_free(occupants, grid, p):
                 return p
+    return _roomiest(occupants, grid, size, rng)
+
+
+def spots(
+    occupants: Mapping[str, Point], grid: Grid, size: tuple[int, int], rng: random.Random,
+) -> Iterator[Point]:
+    """Where newcomers arriving together stand (a recall), each drawn after the one
+    before was placed: the free lattice points nearest the middle in one walk (a
+    point found taken stays taken while they arrive), then, the lattice full, the
+    roomiest of a few random points. O(lattice + newcomers), where `spot` for
+    each would draw over a growing crowd and walk the full lattice every time."""
+    for p in lattice(*size):
+        if is_free(occupants, grid, p):
+            yield p
+    while True:
+        yield _roomiest(occupants, grid, size, rng)
+
+
+def _roomiest(
+    occupants: Mapping[str, Point], grid: Grid, size: tuple[int, int], rng: random.Random,
+) -> Point:
     w, h = size
     fallback = (w // 2, h // 2)
     most = -1.0

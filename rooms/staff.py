@@ -255,10 +255,14 @@ class Staff:
                     if not p.role.is_staff and p.present and p.room != floor.lobby.id]
 
         def apply() -> Result:
-            out: Outbox = []
             moving = away()
-            for person in moving:
-                out += floor.move_to(person, floor.lobby, "recall", actor.profile.name, now)
+            by = actor.profile.name
+            if floor.settings.bulk_moves:
+                out = floor.move_all_to(moving, floor.lobby, "recall", by, now)
+            else:
+                out = []
+                for person in moving:
+                    out += floor.move_to(person, floor.lobby, "recall", by, now)
             return Result({"moved": len(moving)}, out)
 
         return Action(now, actor.id, "recall", None, {"moved": len(away())}, apply)

@@ -64,6 +64,7 @@ class World:
             presence_hz=self.config.presence_hz,
             max_people=self.config.max_people_per_event,
             unconnected_ms=round(self.config.purge_unconnected_seconds * 1000),
+            bulk_moves=self.config.tuning.bulk_recall,
         )
         for slug in await self.storage.event_slugs():
             await self._load_event(slug, settings)

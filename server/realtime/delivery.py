@@ -55,6 +55,11 @@ def host_channel(slug: str) -> str:
 _NOTABLE = frozenset({"muted", "unmuted"})
 
 
+def _same(item: object, first: Message) -> bool:
+    return (isinstance(item, Message) and isinstance(item.to, ToPerson)
+            and item.data is first.data and item.name == first.name)
+
+
 class Delivery:
     def __init__(self, sio: socketio.AsyncServer, sessions: Sessions) -> None:
         self.sio = sio
@@ -68,8 +73,22 @@ class Delivery:
 
     async def __call__(self, outbox: Outbox) -> None:
         notable = False
-        for item in outbox:
-            if isinstance(item, Message):
+        i = 0
+        while i < len(outbox):
+            item = outbox[i]
+            i += 1
+            if isinstance(item, Message) and isinstance(item.to, ToPerson):
+                # a run of the same message (one data object) to one person each,
+                # as a recall's `moved`: encoded and framed once, one emit
+                people = [item.to.person]
+                while i < len(outbox) and _same(outbox[i], item):
+                    people.append(outbox[i].to.person)  # type: ignore[union-attr]
+                    i += 1
+                channels = [person_channel(p) for p in people]
+                await self.sio.emit(item.name, item.data,
+                                    to=channels if len(channels) > 1 else channels[0])
+                notable = notable or item.name in _NOTABLE
+            elif isinstance(item, Message):
                 await self._emit(item)
                 notable = notable or item.name in _NOTABLE
             elif isinstance(item, Relocate):

@@ -52,6 +52,11 @@ class Tuning:
     #: With pace_welcomes: milliseconds of welcomes per pass (0: one a pass).
     #: Less keeps residents' chat faster during a storm; more lets it end sooner.
     welcome_budget_ms: int = 10
+    #: A recall seats everyone in the lobby in one pass, its `moved` to all sent as
+    #: one emit (rooms: `Floor.move_all_to`). One at a time, recalling 1,000 built
+    #: 1,000 lobby details and sent the lobby a `room:joined` per mover: a stall of
+    #: seconds (docs/performance.md, "Media signalling and a recall of 1,000").
+    bulk_recall: bool = True
     #: Each tick's `positions` flushed in this many slices of the rooms, spread
     #: over the tick (server/tick.py); 1 flushes every room at once.
     tick_parts: int = 8
@@ -90,7 +95,7 @@ class Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, gc_freeze=False, gc_threshold=())
+                   inline_moves=False, gc_freeze=False, gc_threshold=(), bulk_recall=False)
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
