@@ -167,3 +167,24 @@ def test_a_restored_seat_takes_part_in_spacing() -> None:
     arrive(event, "bert")
     event.move("bert", 205, 200, T0)
     assert math.dist(event.lobby.occupants["bert"], (200, 200)) >= D
+
+
+@pytest.mark.parametrize("crowd", [300, 1000])
+def test_a_recall_seats_everyone_a_diameter_apart_while_the_lattice_lasts(crowd: int) -> None:
+    """A recall of 300 (and of 1,000, past the lattice's points) seats them in one pass:
+    a diameter apart while free lattice points last, inside the room always."""
+    event = big_lobby(5)
+    arrive(event, "host", Role.HOST)
+    event.add_room(Room("t1", "Pöytä", "Table"))
+    for i in range(crowd):
+        arrive(event, f"p{i}")
+        event.enter(f"p{i}", "t1", T0)
+    event.recall("host", T0 + 60_000).apply()
+    points = list(event.lobby.occupants.values())
+    assert len(points) == crowd + 1
+    assert all(0 <= x <= 1000 and 0 <= y <= 1000 for x, y in points)
+    room = len(lattice(1000, 1000))
+    if crowd < room:
+        assert closest_pair(points) >= D
+    else:
+        assert closest_pair(points[:room]) >= D

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,16 @@ import pytest
 from rooms.errors import BadRequest, Conflict, Forbidden, KohtaamoError, NotFound, RateLimited
 from rooms.event import Event
 from rooms.model import Role
-from rooms.outbound import EndSession, Result, ToEvent, ToPerson, ToStaff
+from rooms.outbound import (
+    EndSession,
+    Message,
+    Relocate,
+    Result,
+    ToEvent,
+    ToPerson,
+    ToRoom,
+    ToStaff,
+)
 from rooms.staff import Action
 from tests.rooms.helpers import T0, arrive, make_event, messages
 
@@ -119,6 +129,39 @@ def test_recall_moves_attendees_not_staff() -> None:
     assert event.people["anna"].room == event.people["bert"].room == "lobby"
     assert event.people["mod"].room == "t2"
     assert all(m.data["reason"] == "recall" for m in messages(result, "moved"))
+
+
+def test_recall_in_one_pass_tells_those_there_and_each_mover_once() -> None:
+    """A recall's room:joined all go out before any mover enters the lobby's channel,
+    and every mover's moved is one shared message: the lobby after everyone."""
+    event = staffed()
+    event.enter("anna", "t1", T0)
+    event.enter("bert", "t2", T0)
+    result = event.recall("host", T0).apply()
+    out = result.out
+    joined = [i for i, m in enumerate(out) if isinstance(m, Message) and m.name == "room:joined"]
+    entered = [i for i, m in enumerate(out) if isinstance(m, Relocate) and m.entered == "lobby"]
+    assert len(joined) == len(entered) == 2 and max(joined) < min(entered)
+    assert all(out[i].to == ToRoom("lobby", exclude=p)  # type: ignore[union-attr]
+               for i, p in zip(joined, ("anna", "bert"), strict=True))
+    moved = messages(result, "moved")
+    assert [m.to for m in moved] == [ToPerson("anna"), ToPerson("bert")]
+    assert moved[0].data is moved[1].data
+    occupants = {o["id"] for o in moved[0].data["room"]["occupants"]}
+    assert {"anna", "bert", "host", "host2", "mod", "mod2"} <= occupants
+
+
+def test_recall_one_at_a_time_leaves_the_same_floor() -> None:
+    """With bulk_moves off, a recall seats the same people with a detail each."""
+    event = staffed()
+    event.floor.settings = dataclasses.replace(event.floor.settings, bulk_moves=False)
+    event.enter("anna", "t1", T0)
+    event.enter("bert", "t2", T0)
+    result = event.recall("host", T0).apply()
+    assert event.people["anna"].room == event.people["bert"].room == "lobby"
+    moved = messages(result, "moved")
+    assert moved[0].data is not moved[1].data
+    assert "bert" in {o["id"] for o in moved[1].data["room"]["occupants"]}
 
 
 # --- moderators --------------------------------------------------------------------
