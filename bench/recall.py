@@ -331,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kohtaamo-recall-") as tmp:
         folder = Path(tmp)
         config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
-        config.write_text(run.bench_config(config_args(args), args.people), encoding="utf-8")
+        # room for the observers too (tables hold `people` + 1)
+        config.write_text(run.bench_config(config_args(args), args.people + args.observers),
+                          encoding="utf-8")
         kohtaamo = str(run.VENV_BIN / "kohtaamo")
         tokens = {"host": [staff_token(kohtaamo, config, db, "host", "Bench host")],
                   "moderator": [staff_token(kohtaamo, config, db, "moderator", f"Observer {k}")
