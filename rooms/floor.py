@@ -337,9 +337,9 @@ class Floor:
         self, people: list[Person], room: Room, reason: str, by: str | None, now: int,
     ) -> Outbox:
         """`move_to` for many (a recall), in O(movers), not their square: each
-        `room:joined` goes out before any mover enters the room's channel (only
-        those already there hear it); then every mover's `moved`, all with one
-        data object (the room after everyone), which delivery sends as one emit."""
+        `room:joined` goes out while no mover is in the room's channel (only those
+        already there hear it); then every mover's `moved`, all one data object
+        (the room after everyone: delivery sends one emit), then they enter it."""
         leaving: Outbox = []
         joined: Outbox = []
         entering: list[Relocate] = []
@@ -353,8 +353,8 @@ class Floor:
                 else:
                     leaving.append(item)
         moved = {"room": room.detail(), "reason": reason, "by": by}
-        return [*leaving, *joined, *entering,
-                *(Message(ToPerson(p.id), "moved", moved) for p in people)]
+        return [*leaving, *joined,
+                *(Message(ToPerson(p.id), "moved", moved) for p in people), *entering]
 
     # --- movement ----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ person's live connection), `r:<room>` (everyone seated at a table),
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -85,6 +86,10 @@ class Delivery:
                     people.append(outbox[i].to.person)  # type: ignore[union-attr]
                     i += 1
                 channels = [person_channel(p) for p in people]
+                if len(channels) > 1:
+                    # what came before (a recall's seats, tables' room:left) went out in
+                    # this pass; the loop turns before the run's frames are written
+                    await asyncio.sleep(0)
                 await self.sio.emit(item.name, item.data,
                                     to=channels if len(channels) > 1 else channels[0])
                 notable = notable or item.name in _NOTABLE
