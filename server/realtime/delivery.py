@@ -56,6 +56,10 @@ def host_channel(slug: str) -> str:
 _NOTABLE = frozenset({"muted", "unmuted"})
 
 
+#: Items of one outbox delivered between turns of the event loop, at most (about).
+TURN_EVERY = 256
+
+
 def _same(item: object, first: Message) -> bool:
     return (isinstance(item, Message) and isinstance(item.to, ToPerson)
             and item.data is first.data and item.name == first.name)
@@ -74,7 +78,7 @@ class Delivery:
 
     async def __call__(self, outbox: Outbox) -> None:
         notable = False
-        i = 0
+        i = turned = 0
         while i < len(outbox):
             item = outbox[i]
             i += 1
@@ -97,6 +101,11 @@ class Delivery:
                 await self._emit(item)
                 notable = notable or item.name in _NOTABLE
             elif isinstance(item, Relocate):
+                if item.entered is None and i >= turned + TURN_EVERY:
+                    # a long outbox (a recall) lets the loop turn now and then, where
+                    # someone leaves a room: whoever came before is wholly moved
+                    turned = i
+                    await asyncio.sleep(0)
                 await self._relocate(item)
                 notable = True
             elif isinstance(item, EndSession):
