@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--publishers", type=int, default=20)
     ap.add_argument("--toggles", type=int, default=5, help="mute/unmute pairs per publisher")
     ap.add_argument("--quiet", type=float, default=2.0, help="seconds of each resting window")
+    ap.add_argument("--set", action="append", metavar="KEY=JSON",
+                    help="one [tuning] setting, e.g. --set steady_audio=false")
     ap.add_argument("--label", default="")
     ap.add_argument("--server-core", default="0")
     ap.add_argument("--gen-core", default="1")
@@ -279,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, {int(args.gen_core)})
     label = args.label or f"signalling-{args.people}"
     config_args = argparse.Namespace(
-        profile="media", tuning="default", set=[], tick_hz=10, naive=False, table_size=None,
-        no_media=False, tables=math.ceil(args.people / TABLE))
+        profile="media", tuning="default", set=args.set or [], tick_hz=10, naive=False,
+        table_size=None, no_media=False, tables=math.ceil(args.people / TABLE))
     with tempfile.TemporaryDirectory(prefix="kohtaamo-signalling-") as tmp:
         folder = Path(tmp)
         config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
@@ -297,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             code = run.stop(server)
             server_log = log.read_text(errors="replace")
-    result.update({"label": label, "server_exit": code,
+    result.update({"label": label, "server_exit": code, "set": args.set or [],
                    "commit": run._git("rev-parse", "--short", "HEAD"),
                    "loadavg_end": Path("/proc/loadavg").read_text().split()[:3],
                    "server_log_tail": [line for line in server_log.splitlines()

@@ -88,10 +88,16 @@ class MediaPlan:
 class Media:
     """The media state of one event, beside its floor."""
 
-    def __init__(self, floor: Floor, *, enabled: bool = False, max_video: int = 9) -> None:
+    def __init__(self, floor: Floor, *, enabled: bool = False, max_video: int = 9,
+                 steady_audio: bool = True) -> None:
         self.floor = floor
         self.enabled = enabled
         self.max_video = max_video
+        #: A subscriber keeps every publisher of its room in `audio` whether they
+        #: send audio now or not (the engine forwards nothing while they do not):
+        #: a mute or unmute renegotiates nobody. Off, each listener of the room got
+        #: a new offer (and answered it) at every toggle.
+        self.steady_audio = steady_audio
         self.publishers: dict[str, Publisher] = {}
         #: people with a subscriber connection, and the feeds it was last given
         self.subscribers: dict[str, Feeds] = {}
@@ -222,7 +228,8 @@ class Media:
         visual = [pid for pid in others
                   if self.publishers[pid].sending.video or self.publishers[pid].sending.screen]
         video = tuple(sorted(sorted(visual, key=rank)[: self.max_video]))
-        audio = tuple(pid for pid in others if self.publishers[pid].sending.audio)
+        audio = tuple(others) if self.steady_audio else tuple(
+            pid for pid in others if self.publishers[pid].sending.audio)
         return Feeds(person.id, audio, video)
 
     def _refeed(self, rooms: Iterable[str], people: Iterable[str] = ()) -> MediaPlan:

@@ -71,7 +71,8 @@ def create_app(config: Config) -> web.Application:
     # Voice and video: no engine when media is off or no Janus can be had; then
     # every media request is `unavailable` and everything else works.
     engine = build_engine(config.media, config.database.parent / "janus")
-    calls = Calls(config.media, engine, delivery, lambda: world.events)
+    calls = Calls(config.media, engine, delivery, lambda: world.events,
+                  steady_audio=config.tuning.steady_audio)
     delivery.observers.append(calls.observe)
     delivery.followers.append(hand_requests.follower(world))
     handlers = merge(*REQUEST_TABLES, media_requests.handlers(calls))

@@ -42,8 +42,9 @@ FEEDS_AT_ONCE = 32
 
 class Calls:
     def __init__(self, config: MediaConfig, engine: p.MediaPort | None, deliver: Deliver,
-                 events: Callable[[], dict[str, Event]]) -> None:
+                 events: Callable[[], dict[str, Event]], steady_audio: bool = True) -> None:
         self.config = config
+        self.steady_audio = steady_audio
         self.engine = engine
         self.deliver = deliver
         self._events = events
@@ -80,7 +81,8 @@ class Calls:
         media = self._media.get(event.slug)
         if media is None:
             media = self._media[event.slug] = Media(
-                event.floor, enabled=self.engine is not None, max_video=self.config.max_video)
+                event.floor, enabled=self.engine is not None, max_video=self.config.max_video,
+                steady_audio=self.steady_audio)
         media.enabled = self.enabled
         return media
 

@@ -57,6 +57,10 @@ class Tuning:
     #: 1,000 lobby details and sent the lobby a `room:joined` per mover: a stall of
     #: seconds (docs/performance.md, "Media signalling and a recall of 1,000").
     bulk_recall: bool = True
+    #: Listeners keep a publisher's audio while it is muted (the engine forwards
+    #: nothing meanwhile): a mute or unmute renegotiates no listener. Off, every
+    #: listener of the room had a new offer to answer at each toggle (rooms/media.py).
+    steady_audio: bool = True
     #: Each tick's `positions` flushed in this many slices of the rooms, spread
     #: over the tick (server/tick.py); 1 flushes every room at once.
     tick_parts: int = 8
@@ -95,7 +99,8 @@ class Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, gc_freeze=False, gc_threshold=(), bulk_recall=False)
+                   inline_moves=False, gc_freeze=False, gc_threshold=(), bulk_recall=False,
+                   steady_audio=False)
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]

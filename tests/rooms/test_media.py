@@ -158,7 +158,27 @@ def test_video_goes_to_the_nearest_and_screens_first() -> None:
     media.published("screen", "t1", Sending(audio=False, video=False, screen=True))
     feeds = media.plan_subscribe("me")
     assert feeds.video == ("near", "screen")
-    assert feeds.audio == ("far", "mid", "near")
+    assert feeds.audio == ("far", "mid", "near", "screen")  # steady: every publisher
+
+
+@pytest.mark.parametrize("steady", [True, False])
+def test_a_mute_toggle_renegotiates_no_listener_with_steady_audio(steady: bool) -> None:
+    """With steady_audio, turning one's audio off and on again changes no listener's
+    feeds (no new offers); without it, every listener of the table is re-fed twice."""
+    event = make_event(capacity=None)
+    media = Media(event.floor, enabled=True, steady_audio=steady)
+    for pid in ("a", "b", "c"):
+        seat(event, pid)
+    media.published("a", media.plan_publish("a", AUDIO, T0), AUDIO)
+    for pid in ("b", "c"):
+        media.subscribed(media.plan_subscribe(pid))
+    off = Sending(audio=False, video=False, screen=False)
+    media.plan_update("a", off, T0)
+    muted = media.updated("a", off)
+    unmuted = media.updated("a", AUDIO)
+    assert [m.name for m in muted.out] == ["media:streams"]
+    refed = [len(muted.feeds), len(unmuted.feeds)]
+    assert refed == ([0, 0] if steady else [2, 2])
 
 
 def test_media_commands_refuse_malformed_input() -> None:
