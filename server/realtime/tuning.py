@@ -25,6 +25,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
 from server.realtime.guard import MeteredQueue
+from server.realtime.readloop import Connection, SendQueue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Tuning:
     #: `move` (fire-and-forget, never awaits) handled on the connection's read
     #: loop instead of in a task of its own; other requests keep async_handlers.
     inline_moves: bool = True
+    #: Engine.IO over the WebSocket read by one loop per connection (aiohttp's
+    #: handler task), the heartbeat one timer, the writer a task only while
+    #: something is queued (server/realtime/readloop.py); off, engineio's loop
+    #: starts a task and a `wait_for` for every frame received.
+    own_read_loop: bool = True
     #: Freeze what start-up allocated out of the cyclic collector's sight.
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
@@ -90,7 +96,7 @@ class Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, gc_freeze=False, gc_threshold=())
+                   inline_moves=False, own_read_loop=False, gc_freeze=False, gc_threshold=())
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -98,9 +104,11 @@ class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     The same as `engineio.async_drivers.aiohttp.WebSocket.__call__` but for
     `compress=False`, which makes aiohttp answer the handshake without the
-    extension, so frames go out as they are; and engineio's socket learns its
+    extension, so frames go out as they are; engineio's socket learns its
     aiohttp response and request (`kohtaamo_ws`, `kohtaamo_request`), for the
-    direct writer and the slow-reader cap (server.realtime.guard).
+    direct writer and the slow-reader cap (server.realtime.guard); and with
+    `own_read_loop` a new connection is served by `readloop.Connection` instead
+    of engineio's `_websocket_handler` (an upgrade from polling keeps engineio's).
     """
 
     compress = False
@@ -116,8 +124,11 @@ class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         if owner is not None:
             owner.kohtaamo_ws = self._sock
             owner.kohtaamo_request = request
-            if isinstance(owner.queue, MeteredQueue):
+            if isinstance(owner.queue, MeteredQueue | SendQueue):
                 owner.queue.watch(request)
+            if isinstance(owner.queue, SendQueue) and not owner.connected:
+                await Connection(owner, self._sock, request.transport).run()
+                return self._sock
         await self.handler(self)
         return self._sock
 
@@ -315,6 +326,9 @@ def _write_now(sock: Any, frame: bytes, batch: FrameBatch | None = None) -> bool
 def server_options(tuning: Tuning) -> dict[str, Any]:
     """Keyword arguments for `socketio.AsyncServer` that carry the tuning."""
     options: dict[str, Any] = {"async_handlers": tuning.async_handlers}
+    if tuning.own_read_loop:
+        # engineio's service task only checks its own pings, which the read loop replaces
+        options["monitor_clients"] = False
     if tuning.direct_emit:
         options["client_manager"] = DirectManager(
             direct_write=tuning.direct_write, batch_writes=tuning.batch_writes)
@@ -327,6 +341,7 @@ def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     # in the process: give this server its own copy before changing it.
     factory = DeflateWebSocket if tuning.ws_compression else PlainWebSocket
     sio.eio._async = {**sio.eio._async, "websocket": factory}
+    sio.eio.own_read_loop = tuning.own_read_loop
 
 
 def after_startup(tuning: Tuning) -> None:
