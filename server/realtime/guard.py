@@ -92,6 +92,8 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     slow_readers: SlowReaders = SlowReaders(1024 * 1024)
     own_read_loop = False
+    #: see server.realtime.tuning.Tuning.slim_environ
+    slim_environ = False
 
     def create_queue(self, *args: Any, **kwargs: Any) -> MeteredQueue | SendQueue:
         if self.own_read_loop:

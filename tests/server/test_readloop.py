@@ -257,6 +257,9 @@ async def test_the_app_serves_socketio_on_its_own_read_loop(server: Server) -> N
     assert all(isinstance(s.queue, SendQueue) for s in sio.eio.sockets.values())
     names = [getattr(t.get_coro(), "__qualname__", "") for t in asyncio.all_tasks()]
     assert not [n for n in names if "writer" in n or "_send_ping" in n]
+    # slim_environ: the dict python-socketio keeps per connection holds the request only
+    for environ in sio.environ.values():
+        assert set(environ) == {"aiohttp.request", "REQUEST_METHOD", "PATH_INFO", "QUERY_STRING"}
     room = (await a.welcome())["rooms"][1]["id"]
     for p in (a, b):
         assert (await p.call("enter", {"room": room}))["ok"]
