@@ -297,6 +297,7 @@ class Connection:
         """Timer: no PONG within `ping_timeout`. engineio's way: the socket closes
         with a CLOSE packet, then the WebSocket after it; a peer that reads nothing
         more is cut off `ping_timeout` later."""
+        self.waiting_pong = False  # a PONG from now on revives nothing
         self.timer = asyncio.get_running_loop().call_later(
             self.sock.server.ping_timeout, self.transport.abort)
         self.closer = asyncio.get_running_loop().create_task(self.close_for_timeout())

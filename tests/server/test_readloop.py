@@ -156,10 +156,21 @@ async def test_a_client_that_stops_answering_pings_is_closed() -> None:
         assert msg.data == "2"
         msg = await ws.receive(timeout=5)
         assert (msg.type, msg.data) == (aiohttp.WSMsgType.TEXT, "1")
+        await ws.send_str("3")  # too late: the PONG revives nothing
         msg = await ws.receive(timeout=5)
         assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         await e.until(lambda: e.gone and not e.eio.sockets)
         assert list(e.gone.values()) == ["ping timeout"]
+
+
+async def test_a_peer_that_reads_nothing_more_is_cut_off() -> None:
+    """A peer that neither answers PING nor the server's close is cut off ping_timeout after
+    the timeout (aiohttp alone would wait 10 s for its close frame)."""
+    async with engine(ping_interval=0.1, ping_timeout=0.3) as e:
+        ws = await e.open()  # and never read again
+        await e.until(lambda: e.gone and not e.eio.sockets)
+        assert list(e.gone.values()) == ["ping timeout"]
+        await ws.close()
 
 
 async def test_a_frame_over_max_size_closes_that_connection_only() -> None:
