@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: An unmasked, final text WebSocket frame holding Engine.IO's PING ("2").
 PING_FRAME = b"\x81\x012"
+#: What `Connection.text` answers for a frame handled there, or one that ends the connection.
+_SKIP, _STOP = object(), object()
 
 
 class SendQueue:
@@ -146,7 +148,7 @@ def _size(item: Any) -> int:
 class Connection:
     """One Engine.IO session on one aiohttp WebSocket: read, dispatch, ping, write.
 
-    `run()` is awaited by the WebSocket factory (server.realtime.tuning.OwnWebSocket)
+    `run()` is awaited by the WebSocket factory (server.realtime.tuning.PlainWebSocket)
     on aiohttp's handler task for the request; it returns once the connection is over
     and engineio's socket is closed.
     """
@@ -178,7 +180,6 @@ class Connection:
         self.timer = loop.call_later(server.ping_interval, self.ping)
         on_message = server.handlers.get("message")
         sid = sock.sid
-        max_size = server.max_http_buffer_size
         try:
             while True:
                 msg = await ws.receive()
@@ -186,27 +187,11 @@ class Connection:
                 if kind is WSMsgType.BINARY:
                     data: Any = msg.data
                 elif kind is WSMsgType.TEXT:
-                    if len(msg.data) > max_size:
-                        break
-                    try:
-                        pkt = eio_packet.Packet(encoded_packet=msg.data)
-                    except ValueError:  # not Engine.IO: engineio's loop would die here
-                        log.info("%s: undecodable Engine.IO packet, closing", sid)
-                        break
-                    kind_ = pkt.packet_type
-                    if kind_ == eio_packet.PONG:
-                        self.pong()
+                    data = await self.text(msg.data)
+                    if data is _SKIP:
                         continue
-                    if kind_ == eio_packet.CLOSE:
-                        await sock.close(wait=False, abort=True,
-                                         reason=server.reason.CLIENT_DISCONNECT)
+                    if data is _STOP:
                         break
-                    if kind_ == eio_packet.UPGRADE:
-                        await sock.send(eio_packet.Packet(eio_packet.NOOP))
-                        continue
-                    if kind_ != eio_packet.MESSAGE:
-                        continue  # PING, NOOP, unknown: engineio ignores them too
-                    data = pkt.data
                 else:  # CLOSE, CLOSING, CLOSED, ERROR (a frame over max size, a broken link)
                     break
                 if on_message is not None:
@@ -216,6 +201,28 @@ class Connection:
                         log.exception("message handler error")
         finally:
             await self.finish()
+
+    async def text(self, text: str) -> Any:
+        """A text frame: the data of an Engine.IO MESSAGE, `_SKIP` for what is handled
+        here, or `_STOP` to end the connection."""
+        sock = self.sock
+        try:
+            pkt = eio_packet.Packet(encoded_packet=text)
+        except ValueError:  # not Engine.IO: engineio's loop would die with it
+            log.info("%s: undecodable Engine.IO packet, closing", sock.sid)
+            return _STOP
+        kind = pkt.packet_type
+        if kind == eio_packet.MESSAGE:
+            return pkt.data
+        if kind == eio_packet.PONG:
+            self.pong()
+        elif kind == eio_packet.CLOSE:
+            await sock.close(wait=False, abort=True, reason=sock.server.reason.CLIENT_DISCONNECT)
+            return _STOP
+        elif kind == eio_packet.UPGRADE:
+            await sock.send(eio_packet.Packet(eio_packet.NOOP))
+        # PING, NOOP and unknown types: engineio ignores them too
+        return _SKIP
 
     async def finish(self) -> None:
         """End the writer after what is queued, close the WebSocket and the socket."""

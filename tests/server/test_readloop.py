@@ -186,6 +186,11 @@ async def test_a_frame_over_max_size_closes_that_connection_only() -> None:
         await small.send_bytes(b"fine")
         await e.until(lambda: e.messages)
         assert [d for _, d in e.messages] == [b"fine"] and len(e.eio.sockets) == 1
+        text = await e.open()
+        await text.send_str("4" + "x" * 2000)
+        msg = await text.receive(timeout=5)
+        assert msg.type == aiohttp.WSMsgType.CLOSE and msg.data == 1009
+        await e.until(lambda: len(e.gone) == 2 and len(e.eio.sockets) == 1)
         await small.close()
 
 
