@@ -267,6 +267,10 @@ class Connection:
                         await ws.send_str(encoded)
                 finally:
                     queue.task_done()
+                if pkt.packet_type == eio_packet.OPEN:
+                    # engineio's _handle_connect keeps this packet in a local for the
+                    # connection's life; it is this connection's own, and sent
+                    pkt.data = pkt.encode_cache = None
         except Exception:  # the link broke under us: the read loop ends with it
             queue.discard()
             queue.wake = None

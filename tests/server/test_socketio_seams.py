@@ -170,6 +170,8 @@ def test_engineio_websocket_path_is_what_the_read_loop_replaces() -> None:
     assert connect.index("self._trigger_event('connect', sid, environ") \
         < connect.index("s.schedule_ping()") < connect.index("s.handle_get_request(environ)")
     assert "if s.closed and sid in self.sockets:" in connect
+    # its OPEN packet is a local of this frame for the connection's life (the writer empties it)
+    assert "pkt = packet.Packet(packet.OPEN, {" in connect and "await s.send(pkt)" in connect
     assert "if self.last_ping:" in inspect.getsource(async_socket.AsyncSocket.schedule_ping)
     receive = inspect.getsource(async_socket.AsyncSocket.receive)
     for kind in ("PONG", "MESSAGE", "UPGRADE", "CLOSE"):
