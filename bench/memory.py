@@ -9,6 +9,7 @@ the figures include what a live connection holds in flight.
 
     .venv/bin/python -m bench.memory --people 1000
     .venv/bin/python -m bench.memory --people 1000 --group traceback --top 10
+    .venv/bin/python -m bench.memory --people 1000 --set own_read_loop=false
 
 tracemalloc counts Python allocations only; RSS per connection (bench.run) is
 a little higher (allocator overhead, the C libraries' own buffers).
@@ -106,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--group", choices=["lineno", "filename", "traceback"], default="lineno")
     ap.add_argument("--frames", type=int, default=4, help="traceback depth recorded")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--set", action="append", metavar="KEY=JSON",
+                    help="one [tuning] setting, e.g. --set own_read_loop=false")
     args = ap.parse_args(argv)
-    config_args = argparse.Namespace(tuning="default", set=[], tick_hz=10, naive=False,
-                                     profile="crowd", table_size=None)
+    config_args = argparse.Namespace(tuning="default", set=args.set or [], tick_hz=10,
+                                     naive=False, profile="crowd", table_size=None)
     with tempfile.TemporaryDirectory(prefix="kohtaamo-memory-") as tmp:
         folder = Path(tmp)
         config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"

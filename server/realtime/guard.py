@@ -24,6 +24,7 @@ import socketio
 from aiohttp import web
 
 from rooms.ratelimit import Limits, Rate
+from server.realtime.readloop import SendQueue
 
 
 class SlowReaders:
@@ -33,7 +34,7 @@ class SlowReaders:
         self.max_bytes = max_bytes
         self.closed = 0
 
-    def check(self, queue: MeteredQueue) -> None:
+    def check(self, queue: MeteredQueue | SendQueue) -> None:
         transport = queue.transport()
         if transport is None or transport.is_closing():
             return
@@ -81,12 +82,32 @@ class MeteredQueue(asyncio.Queue[Any]):
 
 
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """engineio's server with metered send queues (see `MeteredQueue`)."""
+    """engineio's server with metered send queues (see `MeteredQueue`).
+
+    With `own_read_loop` (server.realtime.readloop), the queues are `SendQueue`s and
+    the heartbeat is the read loop's: engineio's ping task per socket is never
+    started (its `last_ping` is cleared before `schedule_ping()`); its service task,
+    which only checks those pings, is turned off by `monitor_clients=False`.
+    """
 
     slow_readers: SlowReaders = SlowReaders(1024 * 1024)
+    own_read_loop = False
+    #: see server.realtime.tuning.Tuning.slim_environ
+    slim_environ = False
 
-    def create_queue(self, *args: Any, **kwargs: Any) -> MeteredQueue:
+    def create_queue(self, *args: Any, **kwargs: Any) -> MeteredQueue | SendQueue:
+        if self.own_read_loop:
+            return SendQueue(self.slow_readers)
         return MeteredQueue(self.slow_readers)
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect" and self.own_read_loop:
+            # engineio calls schedule_ping() right after "connect": with no last
+            # ping it starts no task, and the read loop keeps the heartbeat
+            sock = self.sockets.get(args[0])
+            if sock is not None:
+                sock.last_ping = None
+        return await super()._trigger_event(event, *args, **kwargs)
 
 
 async def close_engine(eio: engineio.AsyncServer, eio_sid: str) -> None:

@@ -25,6 +25,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
 from server.realtime.guard import MeteredQueue
+from server.realtime.readloop import Connection, SendQueue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +71,15 @@ class Tuning:
     #: `move` (fire-and-forget, never awaits) handled on the connection's read
     #: loop instead of in a task of its own; other requests keep async_handlers.
     inline_moves: bool = True
+    #: Engine.IO over the WebSocket read by one loop per connection (aiohttp's
+    #: handler task), the heartbeat one timer, the writer a task only while
+    #: something is queued (server/realtime/readloop.py); off, engineio's loop
+    #: starts a task and a `wait_for` for every frame received.
+    own_read_loop: bool = True
+    #: Once a WebSocket is open, engineio's WSGI-style `environ` (kept by
+    #: python-socketio for the connection's life) keeps only the request and its
+    #: method, path and query, not a copy of every header (the request has them).
+    slim_environ: bool = True
     #: Freeze what start-up allocated out of the cyclic collector's sight.
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
@@ -99,8 +109,8 @@ class Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, gc_freeze=False, gc_threshold=(), bulk_recall=False,
-                   steady_audio=False)
+                   inline_moves=False, own_read_loop=False, slim_environ=False, gc_freeze=False,
+                   gc_threshold=(), bulk_recall=False, steady_audio=False)
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -108,9 +118,11 @@ class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     The same as `engineio.async_drivers.aiohttp.WebSocket.__call__` but for
     `compress=False`, which makes aiohttp answer the handshake without the
-    extension, so frames go out as they are; and engineio's socket learns its
+    extension, so frames go out as they are; engineio's socket learns its
     aiohttp response and request (`kohtaamo_ws`, `kohtaamo_request`), for the
-    direct writer and the slow-reader cap (server.realtime.guard).
+    direct writer and the slow-reader cap (server.realtime.guard); and with
+    `own_read_loop` a new connection is served by `readloop.Connection` instead
+    of engineio's `_websocket_handler` (an upgrade from polling keeps engineio's).
     """
 
     compress = False
@@ -121,15 +133,34 @@ class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
             max_msg_size=self.server.max_http_buffer_size, compress=self.compress,
         )
         await self._sock.prepare(request)
+        if self.server.slim_environ:
+            slim_environ(environ)
         self.environ = environ
         owner = getattr(self.handler, "__self__", None)
         if owner is not None:
             owner.kohtaamo_ws = self._sock
             owner.kohtaamo_request = request
-            if isinstance(owner.queue, MeteredQueue):
+            if isinstance(owner.queue, MeteredQueue | SendQueue):
                 owner.queue.watch(request)
+            if isinstance(owner.queue, SendQueue) and not owner.connected:
+                await Connection(owner, self._sock, request.transport).run()
+                return self._sock
         await self.handler(self)
         return self._sock
+
+
+#: What a slimmed environ keeps: Kohtaamo reads the client's address and headers from
+#: the aiohttp request (server.net.client_address), engineio reads nothing more once
+#: the WebSocket is open.
+ENVIRON_KEPT = ("aiohttp.request", "REQUEST_METHOD", "PATH_INFO", "QUERY_STRING")
+
+
+def slim_environ(environ: dict[str, Any]) -> None:
+    """Keep only `ENVIRON_KEPT`, in place (python-socketio holds this very dict);
+    `clear()` frees the dict's table, which deleting keys one by one would not."""
+    kept = {key: environ[key] for key in ENVIRON_KEPT if key in environ}
+    environ.clear()
+    environ.update(kept)
 
 
 class DeflateWebSocket(PlainWebSocket):
@@ -158,8 +189,9 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         #: (namespace, sid) -> the rooms it is in, so leaving them all does not
         #: scan every room: the stock manager copies and scans the namespace's
         #: whole room table on each disconnect (two rooms per client at least),
-        #: which made 5,000 people leaving at once a stall of seconds.
-        self._rooms_of: dict[tuple[str, str], set[Any]] = {}
+        #: which made 5,000 people leaving at once a stall of seconds. A list: a
+        #: client is in a handful of rooms, and a set of more than five costs 0.7 KB.
+        self._rooms_of: dict[tuple[str, str], list[Any]] = {}
 
     # --- room membership, indexed by client (same state as the stock manager) -----
 
@@ -167,13 +199,15 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         self, sid: str, namespace: str, room: Any, eio_sid: str | None = None,
     ) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid)
-        self._rooms_of.setdefault((namespace, sid), set()).add(room)
+        rooms = self._rooms_of.setdefault((namespace, sid), [])
+        if room not in rooms:
+            rooms.append(room)
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
         super().basic_leave_room(sid, namespace, room)
         rooms = self._rooms_of.get((namespace, sid))
-        if rooms is not None:
-            rooms.discard(room)
+        if rooms is not None and room in rooms:
+            rooms.remove(room)
             if not rooms:
                 del self._rooms_of[(namespace, sid)]
 
@@ -325,6 +359,9 @@ def _write_now(sock: Any, frame: bytes, batch: FrameBatch | None = None) -> bool
 def server_options(tuning: Tuning) -> dict[str, Any]:
     """Keyword arguments for `socketio.AsyncServer` that carry the tuning."""
     options: dict[str, Any] = {"async_handlers": tuning.async_handlers}
+    if tuning.own_read_loop:
+        # engineio's service task only checks its own pings, which the read loop replaces
+        options["monitor_clients"] = False
     if tuning.direct_emit:
         options["client_manager"] = DirectManager(
             direct_write=tuning.direct_write, batch_writes=tuning.batch_writes)
@@ -337,6 +374,8 @@ def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     # in the process: give this server its own copy before changing it.
     factory = DeflateWebSocket if tuning.ws_compression else PlainWebSocket
     sio.eio._async = {**sio.eio._async, "websocket": factory}
+    sio.eio.own_read_loop = tuning.own_read_loop
+    sio.eio.slim_environ = tuning.slim_environ
 
 
 def after_startup(tuning: Tuning) -> None:

@@ -150,3 +150,60 @@ def test_aiohttp_request_transport_is_public() -> None:
     from aiohttp import web
 
     assert isinstance(inspect.getattr_static(web.BaseRequest, "transport"), property)
+
+
+def test_engineio_websocket_path_is_what_the_read_loop_replaces() -> None:
+    """own_read_loop (server/realtime/readloop.py) stands in for `_websocket_handler`: engineio
+    builds the WebSocket from its driver table with that handler (so `handler.__self__` is the
+    socket), sets `connected`/`upgraded` there, and `_handle_connect` fires "connect" before
+    `schedule_ping()`, which starts its ping task only when `last_ping` is set; the socket is
+    dropped from `sockets` once the handler returns closed."""
+    from engineio import async_server, async_socket
+
+    upgrade = inspect.getsource(async_socket.AsyncSocket._upgrade_websocket)
+    assert "self.server._async['websocket'](\n            self._websocket_handler, self.server)" \
+        in upgrade
+    handler = inspect.getsource(async_socket.AsyncSocket._websocket_handler)
+    assert "self.connected = True" in handler and "self.upgraded = True" in handler
+    assert "reason=self.server.reason.TRANSPORT_CLOSE" in handler
+    connect = inspect.getsource(async_server.AsyncServer._handle_connect)
+    assert connect.index("self._trigger_event('connect', sid, environ") \
+        < connect.index("s.schedule_ping()") < connect.index("s.handle_get_request(environ)")
+    assert "if s.closed and sid in self.sockets:" in connect
+    # its OPEN packet is a local of this frame for the connection's life (the writer empties it)
+    assert "pkt = packet.Packet(packet.OPEN, {" in connect and "await s.send(pkt)" in connect
+    assert "if self.last_ping:" in inspect.getsource(async_socket.AsyncSocket.schedule_ping)
+    receive = inspect.getsource(async_socket.AsyncSocket.receive)
+    for kind in ("PONG", "MESSAGE", "UPGRADE", "CLOSE"):
+        assert f"packet.{kind}" in receive
+    assert "'message', self.sid, pkt.data" in receive
+    reason = async_server.AsyncServer.reason
+    assert (reason.PING_TIMEOUT, reason.TRANSPORT_CLOSE, reason.CLIENT_DISCONNECT) == (
+        "ping timeout", "transport close", "client disconnect")
+
+
+def test_engineio_options_and_handlers_the_read_loop_uses() -> None:
+    """`monitor_clients=False` keeps engineio's service task from starting; python-socketio
+    registers its Engine.IO message handler in `eio.handlers["message"]`; engineio's packet
+    decodes text as the read loop expects (ValueError for what is not Engine.IO)."""
+    import pytest
+    import socketio
+    from engineio import packet as eio_packet
+
+    sio = socketio.AsyncServer(async_mode="aiohttp", monitor_clients=False)
+    assert sio.eio.start_service_task is False
+    assert sio.eio.handlers["message"] == sio._handle_eio_message
+    assert eio_packet.Packet(encoded_packet="3").packet_type == eio_packet.PONG
+    assert eio_packet.Packet(encoded_packet="4hi").data == "hi"
+    for bad in ("", "x"):
+        with pytest.raises(ValueError):
+            eio_packet.Packet(encoded_packet=bad)
+
+
+def test_aiohttp_close_from_another_task_ends_a_waiting_receive() -> None:
+    """The read loop waits in `receive()` while the writer or a timer closes the WebSocket:
+    aiohttp feeds CLOSING to the waiting reader (`_waiting`/`_close_wait`)."""
+    from aiohttp import web
+
+    close = inspect.getsource(web.WebSocketResponse.close)
+    assert "if self._waiting:" in close and "reader.feed_data(WS_CLOSING_MESSAGE, 0)" in close
