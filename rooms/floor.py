@@ -371,6 +371,8 @@ class Floor:
         room = self.rooms[person.room]
         # a step onto someone ends beside them (the mover hears it in `positions`)
         point = nudge(room.occupants, room.grid, person_id, point, size)
+        if point == room.occupants.get(person_id):
+            return True  # a step that stays put: nothing to tell the room
         room.place(person_id, point)
         room.pending[person_id] = point
         self._positions.moved(room.id)

@@ -30,6 +30,10 @@ AVATAR_DIAMETER = 40
 Point = tuple[int, int]
 
 _D = AVATAR_DIAMETER
+#: Cell keys are `column * _K + row` (rooms are far narrower than `_K` cells).
+_K = 1 << 20
+#: Key offsets of a cell's own and its eight neighbours.
+_NEAR = tuple(dx * _K + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 #: Lattice points lie this far apart: whole-number points (each rounded by at
 #: most half a unit a side) stay a diameter apart.
 _STEP = _D + 2
@@ -41,7 +45,9 @@ _REGION_PER_PERSON = 6
 _REGION_MIN = 40
 #: Clearance counts up to this far (a lattice point two diameters from anyone is roomy enough).
 _ROOMY = 2 * _D
-#: The rings of points looked at around a blocked move, in diameters.
+#: A blocked move whose aim is this close (squared) to where the mover stands
+#: is a step: it stops short or stays, without searching around.
+_STEP_REACH2 = (2 * _D) ** 2
 #: Offsets looked at around a blocked move, nearest first: rings of 0.5 to 2 diameters.
 _AROUND = tuple(
     (ring * _D * math.cos(a * math.pi / 4), ring * _D * math.sin(a * math.pi / 4))
@@ -54,23 +60,28 @@ class Grid:
 
     Holds ids only; positions stay in the room's `occupants`, which is read
     for each id found, so an id left behind by a write that bypassed the grid
-    costs a lookup and nothing else.
+    costs a lookup and nothing else. A cell's key is one int (`_key`), which
+    hashes faster than a pair: a move looks up nine cells.
     """
 
     __slots__ = ("_cell_of", "_cells")
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], set[str]] = {}
-        self._cell_of: dict[str, tuple[int, int]] = {}
+        self._cells: dict[int, set[str]] = {}
+        self._cell_of: dict[str, int] = {}
 
     def put(self, person_id: str, point: Point) -> None:
-        key = (point[0] // _D, point[1] // _D)
+        key = (point[0] // _D) * _K + point[1] // _D
         old = self._cell_of.get(person_id)
         if old == key:
             return
         if old is not None:
             self._discard(person_id, old)
-        self._cells.setdefault(key, set()).add(person_id)
+        cell = self._cells.get(key)
+        if cell is None:
+            self._cells[key] = {person_id}
+        else:
+            cell.add(person_id)
         self._cell_of[person_id] = key
 
     def drop(self, person_id: str) -> None:
@@ -78,7 +89,7 @@ class Grid:
         if old is not None:
             self._discard(person_id, old)
 
-    def _discard(self, person_id: str, key: tuple[int, int]) -> None:
+    def _discard(self, person_id: str, key: int) -> None:
         cell = self._cells[key]
         cell.discard(person_id)
         if not cell:
@@ -87,13 +98,37 @@ class Grid:
     def near(self, point: Point, reach: int = 1) -> Iterator[str]:
         """Everyone within `reach` cells of the point's cell: at least everyone
         closer than `reach` diameters."""
-        cx, cy = point[0] // _D, point[1] // _D
+        base = (point[0] // _D) * _K + point[1] // _D
         cells = self._cells
-        for gx in range(cx - reach, cx + reach + 1):
-            for gy in range(cy - reach, cy + reach + 1):
-                cell = cells.get((gx, gy))
+        for gx in range(-reach, reach + 1):
+            for gy in range(-reach, reach + 1):
+                cell = cells.get(base + gx * _K + gy)
                 if cell:
                     yield from cell
+
+    def closest(
+        self, occupants: Mapping[str, Point], point: Point, skip: str | None,
+    ) -> tuple[Point | None, int]:
+        """The nearest other person closer than a diameter to the point, and the
+        squared distance (None and a diameter squared when nobody is): the check
+        every move makes, written out for speed."""
+        px, py = point
+        base = (px // _D) * _K + py // _D
+        cells = self._cells
+        best: Point | None = None
+        best2 = _D * _D
+        for off in _NEAR:
+            cell = cells.get(base + off)
+            if cell:
+                for pid in cell:
+                    if pid == skip:
+                        continue
+                    other = occupants.get(pid)
+                    if other is not None:
+                        d2 = (other[0] - px) ** 2 + (other[1] - py) ** 2
+                        if d2 < best2:
+                            best, best2 = other, d2
+        return best, best2
 
 
 def clearance(
@@ -200,37 +235,37 @@ def nudge(
     size: tuple[int, int],
 ) -> Point:
     """Where a move to `point` ends: the point itself when it is clear of
-    everyone, else the nearest clear point found around it (stopping short of
-    whoever stands there, on the side the mover comes from); the point itself
-    when nothing near is clear."""
-    px, py = point
-    blocker: Point | None = None
-    nearest = float(_D * _D)
-    for pid in grid.near(point):
-        if pid == person_id:
-            continue
-        other = occupants.get(pid)
-        if other is None:
-            continue
-        d2 = (other[0] - px) ** 2 + (other[1] - py) ** 2
-        if d2 < nearest:
-            blocker, nearest = other, d2
+    everyone, else just short of whoever stands there (on the side the mover
+    comes from). A step (the aim within two diameters of where the mover
+    stands) that cannot stop short stays where it is; a jump (a click across
+    the room) looks for the nearest clear point around its aim. Where nothing
+    near is clear the mover stays (a newcomer takes the aim); the aim itself
+    when the room holds more than its lattice. At most 35 cell checks, whatever
+    the crowd does: a room of people all aiming at one point stays cheap."""
+    blocker, _ = grid.closest(occupants, point, person_id)
     if blocker is None:
         return point
     if len(occupants) > len(lattice(*size)):
         return point  # more people than the room holds apart: no gap worth the search
+    px, py = point
     w, h = size
     bx, by = blocker
     dx, dy = px - bx, py - by
+    was = occupants.get(person_id)
     if dx == 0 and dy == 0:  # right on top: back off towards where the mover was
-        was = occupants.get(person_id, (px - 1, py))
-        dx, dy = was[0] - bx, was[1] - by
+        back = was or (px - 1, py)
+        dx, dy = back[0] - bx, back[1] - by
         if dx == 0 and dy == 0:
             dx = 1
     length = math.hypot(dx, dy)
-    around = [(px + ox, py + oy) for ox, oy in _AROUND]
-    for cx, cy in [(bx + dx / length * (_D + 1), by + dy / length * (_D + 1)), *around]:
-        c = (round(min(max(cx, 0), w)), round(min(max(cy, 0), h)))
-        if is_free(occupants, grid, c, person_id):
+    short = (round(min(max(bx + dx / length * (_D + 1), 0), w)),
+             round(min(max(by + dy / length * (_D + 1), 0), h)))
+    if grid.closest(occupants, short, person_id)[0] is None:
+        return short
+    if was is not None and (was[0] - px) ** 2 + (was[1] - py) ** 2 <= _STEP_REACH2:
+        return was  # a step into a crowd: stay put rather than search
+    for ox, oy in _AROUND:
+        c = (round(min(max(px + ox, 0), w)), round(min(max(py + oy, 0), h)))
+        if grid.closest(occupants, c, person_id)[0] is None:
             return c
-    return point
+    return was if was is not None else point  # never onto someone while one can stay

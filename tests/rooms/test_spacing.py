@@ -188,3 +188,41 @@ def test_a_recall_seats_everyone_a_diameter_apart_while_the_lattice_lasts(crowd:
         assert closest_pair(points) >= D
     else:
         assert closest_pair(points[:room]) >= D
+
+
+def test_a_table_all_aiming_at_one_point_never_piles_up() -> None:
+    """Fifty people who keep stepping towards the middle (a client that ignores
+    where it was put) stay a diameter apart: a blocked step stops short or stays."""
+    rng = random.Random(7)
+    occupants: dict[str, tuple[int, int]] = {}
+    grid = Grid()
+    for i in range(50):
+        p = spot(occupants, grid, (1000, 1000), rng)
+        occupants[f"p{i}"] = p
+        grid.put(f"p{i}", p)
+    aims = {pid: (500, 500) for pid in occupants}
+    for step in range(5000):
+        pid = f"p{step % 50}"
+        ax, ay = aims[pid]
+        aims[pid] = (min(max(ax + rng.randint(-20, 20), 0), 1000),
+                     min(max(ay + rng.randint(-20, 20), 0), 1000))
+        p = nudge(occupants, grid, pid, aims[pid], (1000, 1000))
+        occupants[pid] = p
+        grid.put(pid, p)
+    assert closest_pair(list(occupants.values())) >= D
+
+
+def test_a_blocked_step_that_stays_put_tells_nobody() -> None:
+    """A step into someone that cannot stop short of them leaves the mover where
+    they stood, and the room hears nothing of it."""
+    event = make_event()
+    for pid in ("anna", "fred", "bert"):
+        arrive(event, pid)
+    for pid, (x, y) in (("anna", (200, 200)), ("fred", (275, 200)), ("bert", (260, 245))):
+        event.move(pid, x, y, T0)
+        assert event.lobby.occupants[pid] == (x, y)
+    event.flush_positions(T0)
+    # anna blocks the aim; stopping short of her would touch fred
+    event.move("bert", 230, 200, T0 + 200)
+    assert event.lobby.occupants["bert"] == (260, 245)
+    assert messages(event.flush_positions(T0 + 200), "positions") == []
