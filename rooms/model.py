@@ -132,6 +132,15 @@ class Person:
     banned: bool = False
     #: The version of their profile photo (`server.photos`), None without one.
     photo: int | None = None
+    #: Bumped whenever a field that `wire()` reads is set, so the server may keep
+    #: each person's encoded wire shape until it changes (`server.realtime.welcome`).
+    version: int = dataclasses.field(default=0, compare=False, repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _WIRE_FIELDS:
+            # during __init__ `version` is not set yet (it is the last field)
+            object.__setattr__(self, "version", getattr(self, "version", 0) + 1)
 
     @property
     def present(self) -> bool:
@@ -156,6 +165,10 @@ class Person:
             "muted": self.muted,
             "photo": photo_url(self.id, self.photo),
         }
+
+
+#: The fields of `Person` that `Person.wire()` reads (the profile is replaced whole).
+_WIRE_FIELDS = frozenset({"id", "role", "profile", "status", "muted", "room", "photo"})
 
 
 def photo_url(person_id: str, version: int | None) -> str | None:

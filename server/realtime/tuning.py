@@ -52,6 +52,10 @@ class Tuning:
     #: With pace_welcomes: milliseconds of welcomes per pass (0: one a pass).
     #: Less keeps residents' chat faster during a storm; more lets it end sooner.
     welcome_budget_ms: int = 10
+    #: Each person's packed wire shape kept until they change, and the welcome's
+    #: list of everyone present spliced from those bytes instead of built and
+    #: packed afresh for each newcomer (server/realtime/welcome.py).
+    welcome_cache: bool = True
     #: Each tick's `positions` flushed in this many slices of the rooms, spread
     #: over the tick (server/tick.py); 1 flushes every room at once.
     tick_parts: int = 8
@@ -89,7 +93,8 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
+                   batch_writes=False, pace_welcomes=False, welcome_cache=False, tick_parts=1,
+                   async_handlers=True,
                    inline_moves=False, gc_freeze=False, gc_threshold=())
 
 

@@ -150,3 +150,16 @@ def test_aiohttp_request_transport_is_public() -> None:
     from aiohttp import web
 
     assert isinstance(inspect.getattr_static(web.BaseRequest, "transport"), property)
+
+
+def test_msgpack_event_packet_is_the_layout_the_welcome_splices() -> None:
+    """python-socketio packs an EVENT as `{type, data, nsp}` in that order, the layout
+    `encode_welcome` writes by hand; and the manager maps a sid to its Engine.IO sid."""
+    from socketio import base_manager
+
+    from server.realtime.welcome import encode_welcome
+
+    encoded = Packet(packet.EVENT, data=["welcome", {"a": 1, "people": []}], namespace="/").encode()
+    assert encoded == encode_welcome({"a": 1}, [])
+    assert list(inspect.signature(base_manager.BaseManager.eio_sid_from_sid).parameters) == [
+        "self", "sid", "namespace"]

@@ -92,6 +92,7 @@ def test_stock_tuning_is_the_libraries_defaults() -> None:
     assert not stock.direct_write and not stock.inline_moves
     assert not stock.gc_freeze and stock.gc_threshold == ()
     assert not stock.batch_writes and not stock.pace_welcomes and stock.tick_parts == 1
+    assert not stock.welcome_cache
 
 
 async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:
