@@ -55,6 +55,10 @@ class Settings:
     max_people: int | None = 20_000
     #: Attendees who never connected are forgotten this long after joining.
     unconnected_ms: int = 3_600_000
+    #: Arrivals and departures also summed up per table per tick in one
+    #: `room:changes` for clients that asked for it (`compact`); the others keep
+    #: one `room:joined` / `room:left` per person.
+    room_changes: bool = False
 
 
 @dataclasses.dataclass(slots=True)

@@ -213,11 +213,13 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
+        # the large-event forms (docs/protocol.md); anything but `true` is as absent
+        compact = isinstance(auth, dict) and auth.get("compact") is True
         try:
             event, person = await self.world.authenticate(token)
         except KohtaamoError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_dict()) from None
-        old = self.sessions.bind(person.id, sid)
+        old = self.sessions.bind(person.id, sid, compact)
         if old is not None:
             await self.emit("replaced", {}, to=old)
             await end_connection(self.server, old)
