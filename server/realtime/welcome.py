@@ -45,7 +45,13 @@ class PeopleBytes:
         """The encodings of `people` (everyone present). Forgets the people no longer
         among them once they outnumber an eighth of them, so erased or departed
         people's names are not kept for long, at a cost spread over many welcomes."""
-        out = [self.of(p) for p in people]
+        kept = self._kept
+        out: list[bytes] = []
+        for person in people:  # `of`, inlined: this runs for everyone in every welcome
+            entry = kept.get(person.id)
+            if entry is None or entry[0] is not person or entry[1] != person.version:
+                entry = kept[person.id] = (person, person.version, _pack(person.wire()))
+            out.append(entry[2])
         if len(self._kept) > len(people) + max(16, len(people) // 8):
             ids = {p.id for p in people}
             self._kept = {pid: kept for pid, kept in self._kept.items() if pid in ids}
