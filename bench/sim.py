@@ -37,7 +37,8 @@ def event_prefix(name: str) -> bytes:
 #: frame that begins otherwise is decoded as usual, so a change in the encoding
 #: costs time, never correctness.
 COUNT_ONLY = tuple((event_prefix(n), f"recv:{n}")
-                   for n in ("room:joined", "room:left", "presence", "positions", "chat"))
+                   for n in ("room:joined", "room:left", "room:changes", "presence", "positions",
+                             "chat"))
 _WELCOME = event_prefix("welcome")
 
 
@@ -190,6 +191,7 @@ class Sim:
                         mine = None if self.welcomed.is_set() else peek_welcome(data)
                         if mine is not None:
                             stats.count["recv:welcome"] += 1
+                            stats.count["bytes:welcome"] += len(data)
                             self._welcomed(*mine)
                             continue
                     await self._packet(msgpack.unpackb(msg.data, strict_map_key=False))
@@ -215,7 +217,9 @@ class Sim:
     async def _engineio(self, text: str) -> None:
         kind = text[:1]
         if kind == "0":  # OPEN: now connect the default namespace with our token
-            await self._send({"type": CONNECT, "nsp": "/", "data": {"token": self.token}})
+            # compact: `room:changes` a tick instead of room:joined/left each (docs/protocol.md)
+            await self._send({"type": CONNECT, "nsp": "/",
+                              "data": {"token": self.token, "compact": True}})
         elif kind == "2":  # PING from the server
             assert self.ws is not None
             await self.ws.send_str("3")

@@ -1,7 +1,9 @@
 """What changed on the floor since the server last asked, for its tick to send.
 
-`Positions` notes the rooms where someone moved and turns their pending points
-into `positions` messages, a slice of the rooms at a time; `Presence` notes the
+`Positions` notes the rooms where someone moved, came or went and turns them
+into `room:changes` (who came and went, for clients that asked for it) and
+`positions` messages, a slice of the rooms at a time, so a newcomer's
+points never reach a table before their arrival does; `Presence` notes the
 people and rooms that changed or went and sums them up in one `presence`
 message. Both only note and drain: `rooms.floor.Floor` tells them what
 happened and holds the people and rooms.
@@ -21,18 +23,40 @@ class Positions:
         # rooms with moves not yet flushed, and each room's slice of a split tick
         self._moved: set[str] = set()
         self._slices: dict[str, int] = {}
+        #: room id -> who came or went since its last flush, in order
+        self._comings: dict[str, dict[str, None]] = {}
 
     def moved(self, room_id: str) -> None:
         """Someone in the room has a new point pending."""
         self._moved.add(room_id)
 
+    def came_or_went(self, room_id: str, person_id: str) -> None:
+        """The person sat down at the room or left it (for its next `room:changes`)."""
+        self._comings.setdefault(room_id, {})[person_id] = None
+        self._moved.add(room_id)
+
+    def told(self, room_id: str, person_ids: Iterable[str]) -> None:
+        """These arrivals were told another way (a recall's `room:joined` to all)."""
+        comings = self._comings.get(room_id)
+        if comings:
+            for pid in person_ids:
+                comings.pop(pid, None)
+            if not comings:
+                del self._comings[room_id]
+
     def forget(self, room_id: str) -> None:
         """The room is gone from the floor."""
         self._moved.discard(room_id)
         self._slices.pop(room_id, None)
+        self._comings.pop(room_id, None)
 
-    def flush(self, rooms: Mapping[str, Room], now: int, part: int, parts: int) -> Outbox:
-        """One `positions` message per room where someone moved since its last flush.
+    def flush(
+        self, rooms: Mapping[str, Room], now: int, part: int, parts: int,
+        people: Mapping[str, Person] | None = None,
+    ) -> Outbox:
+        """One `room:changes` per room where someone came or went (to its compact
+        members: whoever is there now among them is `joined`, the rest `left`), then
+        one `positions` message per room where someone moved since its last flush.
 
         With `parts` > 1, only the rooms of slice `part` (0 ≤ part < parts): a tick
         split into parts flushes every room once a tick, but spreads the writes
@@ -47,7 +71,12 @@ class Positions:
                 later.add(room_id)
                 continue
             room = rooms.get(room_id)
-            if room is None or not room.pending:
+            if room is None:
+                continue
+            comings = self._comings.pop(room_id, None)
+            if comings and people is not None:
+                out.append(_changes(room, comings, people))
+            if not room.pending:
                 continue
             points = [[pid, x, y] for pid, (x, y) in room.pending.items()]
             room.pending.clear()
@@ -55,6 +84,20 @@ class Positions:
                                {"room": room_id, "ts": now, "p": points}))
         self._moved = later
         return out
+
+
+def _changes(room: Room, comings: Iterable[str], people: Mapping[str, Person]) -> Message:
+    joined: list[dict[str, Any]] = []
+    left: list[str] = []
+    for person_id in comings:
+        point = room.occupants.get(person_id)
+        person = people.get(person_id)
+        if point is None or person is None:
+            left.append(person_id)
+        else:
+            joined.append({"person": person.wire(), "x": point[0], "y": point[1]})
+    return Message(ToRoom(room.id, compact=True), "room:changes",
+                   {"room": room.id, "joined": joined, "left": left})
 
 
 class Presence:

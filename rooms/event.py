@@ -116,10 +116,12 @@ class Event:
         self.rounds.forget(person_id)
         return self.cards.erase(person_id, now)
 
-    def welcome(self, person_id: str) -> dict[str, Any]:
-        """The snapshot a new connection receives: the floor's, with the cards' part."""
+    def welcome(self, person_id: str, *, people: bool = True) -> dict[str, Any]:
+        """The snapshot a new connection receives: the floor's, with the cards' part.
+        Without `people` it lacks the list of everyone present (`rooms.snapshot`)."""
         series = self.rounds.series
-        return {**snapshot.welcome(self.floor, person_id), **self.cards.welcome(person_id),
+        return {**snapshot.welcome(self.floor, person_id, people=people),
+                **self.cards.welcome(person_id),
                 # extensions: the series of rounds running, and whether I take part
                 "rounds": series.wire() if series is not None else None,
                 "rounds_in": self.rounds.opted_in(self.floor.person(person_id))}

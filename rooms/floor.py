@@ -285,9 +285,18 @@ class Floor:
         self._presence.touch(rooms=[old.id])
         return [
             Relocate(person.id, old.id, None),
-            Message(ToRoom(old.id, exclude=person.id), "room:left",
+            Message(self._to_members(old.id, person.id), "room:left",
                     {"room": old.id, "person": person.id}),
         ]
+
+    def _to_members(self, room_id: str, person_id: str) -> ToRoom:
+        """Who hears one person's `room:joined` / `room:left`: every other member,
+        or with `room_changes` only those who take no `room:changes` (which sums
+        the person up at the next flush)."""
+        if not self.settings.room_changes:
+            return ToRoom(room_id, exclude=person_id)
+        self._positions.came_or_went(room_id, person_id)
+        return ToRoom(room_id, exclude=person_id, compact=False)
 
     def _seat(self, person: Person, room: Room, now: int, at: Point | None = None) -> Outbox:
         out = self._unseat(person, now)
@@ -300,7 +309,7 @@ class Floor:
         self._presence.seated(person.id, room.id)
         out += [
             Relocate(person.id, None, room.id),
-            Message(ToRoom(room.id, exclude=person.id), "room:joined",
+            Message(self._to_members(room.id, person.id), "room:joined",
                     {"room": room.id, "person": person.wire(), "x": x, "y": y}),
         ]
         return out
@@ -349,9 +358,15 @@ class Floor:
                 if isinstance(item, Relocate) and item.entered is not None:
                     entering.append(item)
                 elif isinstance(item, Message) and item.name == "room:joined":
-                    joined.append(item)
+                    # to every member already there, compact or not: the room's next
+                    # `room:changes` would list all the movers to each of them,
+                    # movers included (whose `moved` already says it), N² again
+                    assert isinstance(item.to, ToRoom)
+                    joined.append(Message(ToRoom(room.id, exclude=item.to.exclude),
+                                          item.name, item.data))
                 else:
                     leaving.append(item)
+        self._positions.told(room.id, [p.id for p in people])
         moved = {"room": room.detail(), "reason": reason, "by": by}
         return [*leaving, *joined,
                 *(Message(ToPerson(p.id), "moved", moved) for p in people), *entering]
@@ -395,7 +410,7 @@ class Floor:
     def flush_positions(self, now: int, part: int = 0, parts: int = 1) -> Outbox:
         """One `positions` message per room where someone moved since its last flush,
         only the rooms of slice `part` of `parts` (`rooms.changes.Positions.flush`)."""
-        return self._positions.flush(self.rooms, now, part, parts)
+        return self._positions.flush(self.rooms, now, part, parts, self.people)
 
     def forget_lines(self, person_id: str) -> None:
         """Drop the person's lines from every room's chat history (erasure): nobody

@@ -58,6 +58,10 @@ class Settings:
     #: A recall seats everyone in one pass (`Floor.move_all_to`): one lobby detail
     #: for all, `room:joined` only to those already there; else one `move_to` each.
     bulk_moves: bool = True
+    #: Arrivals and departures also summed up per table per tick in one
+    #: `room:changes` for clients that asked for it (`compact`); the others keep
+    #: one `room:joined` / `room:left` per person.
+    room_changes: bool = False
 
 
 @dataclasses.dataclass(slots=True)
@@ -135,6 +139,15 @@ class Person:
     banned: bool = False
     #: The version of their profile photo (`server.photos`), None without one.
     photo: int | None = None
+    #: Bumped whenever a field that `wire()` reads is set, so the server may keep
+    #: each person's encoded wire shape until it changes (`server.realtime.welcome`).
+    version: int = dataclasses.field(default=0, compare=False, repr=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _WIRE_FIELDS:
+            # during __init__ `version` is not set yet (it is the last field)
+            object.__setattr__(self, "version", getattr(self, "version", 0) + 1)
 
     @property
     def present(self) -> bool:
@@ -159,6 +172,10 @@ class Person:
             "muted": self.muted,
             "photo": photo_url(self.id, self.photo),
         }
+
+
+#: The fields of `Person` that `Person.wire()` reads (the profile is replaced whole).
+_WIRE_FIELDS = frozenset({"id", "role", "profile", "status", "muted", "room", "photo"})
 
 
 def photo_url(person_id: str, version: int | None) -> str | None:

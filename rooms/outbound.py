@@ -19,8 +19,12 @@ class ToPerson:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ToRoom:
+    """Everyone seated at a table; with `compact` set, only those whose client asked
+    for batched `room:changes` (True) or only the others (False)."""
+
     room: str
     exclude: str | None = None
+    compact: bool | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

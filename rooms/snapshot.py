@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from rooms.floor import Floor
+from rooms.model import Person
 
 
 def info(floor: Floor) -> dict[str, Any]:
@@ -21,12 +22,13 @@ def info(floor: Floor) -> dict[str, Any]:
     }
 
 
-def welcome(floor: Floor, person_id: str) -> dict[str, Any]:
+def welcome(floor: Floor, person_id: str, *, people: bool = True) -> dict[str, Any]:
     """The floor's part of the snapshot a new connection receives (`Event.welcome`
-    adds the cards' part)."""
+    adds the cards' part). Without `people`, the list of everyone present is left
+    out, for the server to add from the encodings it keeps (`present_people`)."""
     me = floor.person(person_id)
     w, h = floor.settings.room_size
-    return {
+    snapshot: dict[str, Any] = {
         "event": {
             "slug": floor.slug,
             "title": floor.title,
@@ -40,6 +42,13 @@ def welcome(floor: Floor, person_id: str) -> dict[str, Any]:
         },
         "me": {**me.wire(), "card": me.profile.card(), "muted_until": me.muted_until},
         "rooms": [room.wire() for room in floor.rooms.values()],
-        "people": [p.wire() for p in floor.people.values() if p.present],
         "room": floor.room_of(me).detail(),
     }
+    if people:
+        snapshot["people"] = [p.wire() for p in present_people(floor)]
+    return snapshot
+
+
+def present_people(floor: Floor) -> list[Person]:
+    """Everyone on the floor (connected or in grace), as the welcome lists them."""
+    return [p for p in floor.people.values() if p.present]

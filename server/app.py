@@ -67,7 +67,7 @@ def create_app(config: Config) -> web.Application:
                      ping=(config.ping_interval, config.ping_timeout),
                      connect_timeout=config.connect_timeout,
                      max_queued_bytes=config.max_queued_bytes)
-    delivery = Delivery(sio, sessions)
+    delivery = Delivery(sio, sessions, config.tuning.room_changes)
     # Voice and video: no engine when media is off or no Janus can be had; then
     # every media request is `unavailable` and everything else works.
     engine = build_engine(config.media, config.database.parent / "janus")

@@ -18,6 +18,7 @@ CLIENT_EVENTS: frozenset[str] = frozenset(COMMANDS)
 #: Events the server sends.
 SERVER_EVENTS: frozenset[str] = frozenset({
     "welcome", "positions", "room:joined", "room:left", "presence", "chat", "whisper",
+    "room:changes",
     "announcement", "timer", "card:requested", "card:exchanged", "card:declined", "waved",
     "flag:new", "moved", "muted", "unmuted", "kicked", "replaced", "error",
     "media:offer", "media:candidate", "media:streams", "media:ended", "stage",

@@ -65,6 +65,7 @@ class World:
             max_people=self.config.max_people_per_event,
             unconnected_ms=round(self.config.purge_unconnected_seconds * 1000),
             bulk_moves=self.config.tuning.bulk_recall,
+            room_changes=self.config.tuning.room_changes,
         )
         for slug in await self.storage.event_slugs():
             await self._load_event(slug, settings)

@@ -102,7 +102,8 @@ class Person:
         self.sio: socketio.AsyncClient | None = None
         self.seen = Recorder()
 
-    async def connect(self, wait_welcome: bool = True) -> dict[str, Any] | None:
+    async def connect(self, wait_welcome: bool = True, **auth: Any) -> dict[str, Any] | None:
+        """Connect (with `auth` added to the token, e.g. `compact=True`); the welcome."""
         self.sio = socketio.AsyncClient(serializer="msgpack", reconnection=False)
         seen = self.seen
 
@@ -116,7 +117,7 @@ class Person:
         self.sio.on("disconnect", on_disconnect)
         welcomes = len(self.seen.of("welcome"))
         await self.sio.connect(
-            self.server.url, auth={"token": self.token}, transports=["websocket"],
+            self.server.url, auth={"token": self.token, **auth}, transports=["websocket"],
             wait_timeout=5,
         )
         if wait_welcome:

@@ -15,7 +15,8 @@ export function connect(token, { onMessage, onConn }) {
   const socket = io({
     path: "/socket.io/",
     transports: ["websocket"],
-    auth: { token },
+    // compact: batched `room:changes` instead of one room:joined/left each
+    auth: { token, compact: true },
     parser: msgpackParser,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,

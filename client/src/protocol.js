@@ -57,6 +57,7 @@ export const SERVER_EVENTS = Object.freeze({
   POSITIONS: "positions",
   ROOM_JOINED: "room:joined",
   ROOM_LEFT: "room:left",
+  ROOM_CHANGES: "room:changes",
   PRESENCE: "presence",
   CHAT: "chat",
   WHISPER: "whisper",

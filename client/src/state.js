@@ -179,6 +179,23 @@ export function apply(state, name, msg) {
       }
       break;
     }
+    case S.ROOM_CHANGES: {
+      // (extension, asked for with `compact`) a table's comings and goings of one
+      // tick; it may name me, whose own point and room I already know.
+      const here = state.here && msg.room === state.here.room;
+      const me = state.me?.id;
+      if (here) {
+        for (const id of msg.left || []) if (id !== me) state.here.occupants.delete(id);
+      }
+      for (const { person, x, y } of msg.joined || []) {
+        if (person.id === me) continue;
+        upsertPerson(state, { ...person, room: msg.room });
+        if (here) state.here.occupants.set(person.id, { x, y });
+      }
+      if (here) changed.add(A.HERE).add(A.POSITIONS);
+      if ((msg.joined || []).length) changed.add(A.PEOPLE).add(A.ROOMS);
+      break;
+    }
     case S.CHAT:
     case S.WHISPER: {
       const forHere = state.here && msg.room === state.here.room;

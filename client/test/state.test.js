@@ -67,6 +67,25 @@ test("room:joined and room:left add and remove occupants", () => {
   assert.ok(!s.here.occupants.has("c"));
 });
 
+test("room:changes adds who came and removes who went, leaving me alone", () => {
+  const s = welcomed();
+  apply(s, S.ROOM_JOINED, { room: "lobby", person: person("c"), x: 1, y: 2 });
+  const mine = s.here.occupants.get("me");
+  const changed = apply(s, S.ROOM_CHANGES, {
+    room: "lobby",
+    joined: [{ person: person("d"), x: 7, y: 8 }, { person: person("me"), x: 500, y: 500 }],
+    left: ["c", "me"],
+  });
+  assert.deepEqual(s.here.occupants.get("d"), { x: 7, y: 8 });
+  assert.equal(s.people.get("d").room, "lobby");
+  assert.ok(!s.here.occupants.has("c"));
+  assert.deepEqual(s.here.occupants.get("me"), mine);
+  assert.ok(changed.size > 0);
+  apply(s, S.ROOM_CHANGES, { room: "t1", joined: [{ person: person("e"), x: 3, y: 4 }], left: [] });
+  assert.equal(s.people.get("e").room, "t1");
+  assert.ok(!s.here.occupants.has("e"), "another table's changes leave mine alone");
+});
+
 test("chat is kept once even when the ack and the broadcast both arrive", () => {
   const s = welcomed();
   const m = { id: "c2", room: "lobby", from: "me", name: "Person me", text: "<b>x</b>", ts: 2 };

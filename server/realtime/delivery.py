@@ -1,7 +1,9 @@
 """Delivery: the domain's outbox turned into Socket.IO emits, in order.
 
 Channels are Socket.IO rooms named by what they reach: `p:<person>` (one
-person's live connection), `r:<room>` (everyone seated at a table),
+person's live connection), `r:<room>` (everyone seated at a table; with
+`room_changes`, also `rc:<room>` for those whose client asked for `room:changes`
+and `rl:<room>` for the others),
 `e:<event>` (everyone in an event), `s:<event>` (staff online) and `h:<event>`
 (hosts online).
 """
@@ -40,6 +42,11 @@ def room_channel(room_id: str) -> str:
     return f"r:{room_id}"
 
 
+def members_channel(room_id: str, compact: bool) -> str:
+    """The members of a table whose client takes `room:changes` (or the others)."""
+    return f"rc:{room_id}" if compact else f"rl:{room_id}"
+
+
 def event_channel(slug: str) -> str:
     return f"e:{slug}"
 
@@ -66,9 +73,13 @@ def _same(item: object, first: Message) -> bool:
 
 
 class Delivery:
-    def __init__(self, sio: socketio.AsyncServer, sessions: Sessions) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, sessions: Sessions, room_changes: bool = False,
+    ) -> None:
         self.sio = sio
         self.sessions = sessions
+        #: connections also join `rc:` or `rl:` of their table (Settings.room_changes)
+        self.room_changes = room_changes
         #: Called with each outbox that moved someone, ended a session or changed a
         #: mute, after it was delivered (media follows the floor this way).
         self.observers: list[Callable[[Outbox], None]] = []
@@ -125,7 +136,8 @@ class Delivery:
         if isinstance(to, ToPerson):
             channel = person_channel(to.person)
         elif isinstance(to, ToRoom):
-            channel = room_channel(to.room)
+            channel = (room_channel(to.room) if to.compact is None
+                       else members_channel(to.room, to.compact))
             skip = self.sessions.sid_of(to.exclude) if to.exclude else None
         elif isinstance(to, ToEvent):
             channel = event_channel(to.event)
@@ -140,10 +152,15 @@ class Delivery:
         sid = self.sessions.sid_of(item.person)
         if sid is None:
             return
+        compact = self.sessions.is_compact(sid)
         if item.left is not None:
             await self.sio.leave_room(sid, room_channel(item.left))
+            if self.room_changes:
+                await self.sio.leave_room(sid, members_channel(item.left, compact))
         if item.entered is not None:
             await self.sio.enter_room(sid, room_channel(item.entered))
+            if self.room_changes:
+                await self.sio.enter_room(sid, members_channel(item.entered, compact))
 
     async def _end(self, item: EndSession) -> None:
         """Kicked, banned, erased: the person's one live connection is ended, the

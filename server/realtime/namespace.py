@@ -29,6 +29,7 @@ from rooms.errors import BadRequest, KohtaamoError, Unauthorized
 from rooms.event import Event
 from rooms.model import Role
 from rooms.outbound import Outbox, Relocate
+from rooms.snapshot import present_people
 from server.errors import ack_error
 from server.metrics import Requests
 from server.realtime.delivery import (
@@ -50,6 +51,7 @@ from server.realtime.packet import MALFORMED, RESERVED, Packet
 from server.realtime.sessions import Sessions
 from server.realtime.tuning import DirectManager, Tuning, server_options
 from server.realtime.tuning import apply as apply_tuning
+from server.realtime.welcome import PeopleBytes, encode_welcome
 from server.world import World, now_ms
 
 log = logging.getLogger(__name__)
@@ -129,6 +131,17 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
         for part in encoded if isinstance(encoded, list) else [encoded]:
             await self.eio.send(eio_sid, part)
 
+    async def send_encoded(self, sid: str, payload: bytes, namespace: str = "/") -> None:
+        """Send one already encoded Socket.IO packet to one client, as `_send_packet`
+        sends any (the spliced welcome, server.realtime.welcome)."""
+        eio_sid = self.manager.eio_sid_from_sid(sid, namespace)
+        if eio_sid is None:
+            return
+        manager = self.manager
+        if isinstance(manager, DirectManager) and manager.write_packet(eio_sid, payload):
+            return
+        await self.eio.send(eio_sid, payload)
+
     async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
         # Client events never arrive named "connect" or "disconnect": the packet
         # class renames them (RESERVED), so these are python-socketio's own calls.
@@ -192,16 +205,21 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         #: Seconds of welcomes sent in one pass of the event loop before the
         #: others wait for the next, so reads (chat, moves) run in between.
         self.welcome_budget = tuning.welcome_budget_ms / 1000
+        #: Per event, each present person's packed wire shape (Tuning.welcome_cache).
+        self._people_bytes: dict[str, PeopleBytes] | None = (
+            {} if tuning.welcome_cache else None)
 
     # --- lifecycle -----------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
+        # the large-event forms (docs/protocol.md); anything but `true` is as absent
+        compact = isinstance(auth, dict) and auth.get("compact") is True
         try:
             event, person = await self.world.authenticate(token)
         except KohtaamoError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_dict()) from None
-        old = self.sessions.bind(person.id, sid)
+        old = self.sessions.bind(person.id, sid, compact)
         if old is not None:
             await self.emit("replaced", {}, to=old)
             await end_connection(self.server, old)
@@ -245,9 +263,14 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         event = self.world.events[slug]
         person = event.people[person_id]
         _resumed, out = event.connect(person_id, now_ms())
-        welcome = event.welcome(person_id)
+        cache = self._people_bytes
+        welcome = event.welcome(person_id, people=cache is None)
         if self.welcome_extra is not None:
             welcome["event"].update(self.welcome_extra(event, person_id))
+        encoded: bytes | None = None
+        if cache is not None:
+            people = cache.setdefault(slug, PeopleBytes()).all(present_people(event.floor))
+            encoded = encode_welcome(welcome, people)
         if self.sessions.sid_of(person_id) != sid:
             return
         # No await may yield between joining the channels and queueing the
@@ -260,7 +283,10 @@ class FloorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.enter_room(sid, host_channel(slug))
         own: Outbox = [o for o in out if isinstance(o, Relocate) and o.person == person_id]
         await self.delivery(own)
-        await self.emit("welcome", welcome, to=sid)
+        if encoded is None:
+            await self.emit("welcome", welcome, to=sid)
+        else:
+            await self.server.send_encoded(sid, encoded)
         await self.delivery([o for o in out if o not in own])
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:

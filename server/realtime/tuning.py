@@ -62,6 +62,14 @@ class Tuning:
     #: nothing meanwhile): a mute or unmute renegotiates no listener. Off, every
     #: listener of the room had a new offer to answer at each toggle (rooms/media.py).
     steady_audio: bool = True
+    #: Each person's packed wire shape kept until they change, and the welcome's
+    #: list of everyone present spliced from those bytes instead of built and
+    #: packed afresh for each newcomer (server/realtime/welcome.py).
+    welcome_cache: bool = True
+    #: Clients that ask `compact` get a table's arrivals and departures summed up
+    #: once a tick (`room:changes`) instead of one `room:joined` / `room:left`
+    #: each: a storm into the lobby sent every resident one frame per arrival.
+    room_changes: bool = True
     #: Each tick's `positions` flushed in this many slices of the rooms, spread
     #: over the tick (server/tick.py); 1 flushes every room at once.
     tick_parts: int = 8
@@ -108,8 +116,9 @@ class Tuning:
     def stock(cls) -> Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
-                   batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, own_read_loop=False, slim_environ=False, gc_freeze=False,
+                   batch_writes=False, pace_welcomes=False, welcome_cache=False, tick_parts=1,
+                   room_changes=False, async_handlers=True, inline_moves=False,
+                   own_read_loop=False, slim_environ=False, gc_freeze=False,
                    gc_threshold=(), bulk_recall=False, steady_audio=False)
 
 

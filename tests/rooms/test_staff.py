@@ -374,3 +374,21 @@ def test_a_plan_changes_nothing_until_applied(name: str) -> None:
         action = MOD_ACTIONS[name](event, "host", "bert")
     assert state(event) == before and event.presence(T0) == []
     assert isinstance(action.apply(), Result)
+
+
+def test_a_recall_with_room_changes_tells_the_lobby_once_and_not_the_movers_again() -> None:
+    """With batched room changes on, a recall's arrivals still reach everyone already
+    in the lobby as room:joined (compact or not), and the lobby's next room:changes
+    does not list the movers to each other again (their `moved` did)."""
+    event = staffed()
+    event.floor.settings = dataclasses.replace(event.floor.settings, room_changes=True)
+    event.enter("anna", "t1", T0)
+    event.enter("bert", "t2", T0)
+    event.flush_positions(T0)
+    out = event.recall("host", T0 + 1000).apply().out
+    joined = [m for m in out if isinstance(m, Message) and m.name == "room:joined"]
+    assert [m.to for m in joined] == [ToRoom("lobby", exclude="anna"),
+                                      ToRoom("lobby", exclude="bert")]
+    flushed = event.flush_positions(T0 + 1000)
+    rooms = [m.data["room"] for m in messages(flushed, "room:changes")]
+    assert "lobby" not in rooms and sorted(rooms) == ["t1", "t2"]

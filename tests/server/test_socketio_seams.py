@@ -207,3 +207,14 @@ def test_aiohttp_close_from_another_task_ends_a_waiting_receive() -> None:
 
     close = inspect.getsource(web.WebSocketResponse.close)
     assert "if self._waiting:" in close and "reader.feed_data(WS_CLOSING_MESSAGE, 0)" in close
+def test_msgpack_event_packet_is_the_layout_the_welcome_splices() -> None:
+    """python-socketio packs an EVENT as `{type, data, nsp}` in that order, the layout
+    `encode_welcome` writes by hand; and the manager maps a sid to its Engine.IO sid."""
+    from socketio import base_manager
+
+    from server.realtime.welcome import encode_welcome
+
+    encoded = Packet(packet.EVENT, data=["welcome", {"a": 1, "people": []}], namespace="/").encode()
+    assert encoded == encode_welcome({"a": 1}, [])
+    assert list(inspect.signature(base_manager.BaseManager.eio_sid_from_sid).parameters) == [
+        "self", "sid", "namespace"]

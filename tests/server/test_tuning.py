@@ -93,6 +93,7 @@ def test_stock_tuning_is_the_libraries_defaults() -> None:
     assert not stock.gc_freeze and stock.gc_threshold == ()
     assert not stock.batch_writes and not stock.pace_welcomes and stock.tick_parts == 1
     assert not stock.own_read_loop and not stock.slim_environ
+    assert not stock.welcome_cache
 
 
 async def test_naive_moves_broadcast_each_move_at_once(tmp_path: Path) -> None:

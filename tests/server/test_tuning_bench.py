@@ -38,7 +38,8 @@ def test_quiet_sims_recognise_the_servers_encoding() -> None:
 
 async def test_generator_runs_a_small_storm(server: Server) -> None:
     """A few residents chat while quiet newcomers arrive; all are welcomed, their
-    room:joined are counted, and the storm's own chat figures are reported."""
+    arrivals (room:changes: the generator asks `compact`) and welcome bytes are
+    counted, and the storm's own chat figures are reported."""
     args: argparse.Namespace = parser().parse_args([
         "--url", server.url, "--event", "testfair", "--profile", "storm", "--people", "6",
         "--residents", "3", "--chat-every", "0.5", "--card-every", "0", "--table-size", "50",
@@ -47,6 +48,8 @@ async def test_generator_runs_a_small_storm(server: Server) -> None:
     result = await Generator(args).run()
     assert result["storm_welcomed"] == 6
     assert result["error_count"] == 0, result["errors"]
-    assert result["counts"]["recv:room:joined"] > 0
+    assert result["counts"]["recv:room:changes"] > 0
+    assert "recv:room:joined" not in result["counts"]
+    assert result["counts"]["bytes:welcome"] > 0
     assert "storm_chat_ms" in result and "_storm_span" not in result
     assert result["generator_lag_ms"]["n"] > 0
