@@ -6,6 +6,7 @@ renders them (and what is read when scraped) for `/metrics`.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import gc
 import time
@@ -16,6 +17,13 @@ from rooms.commands import COMMANDS
 
 #: Upper bounds of the tick-work and collector-pause histograms, in seconds.
 TICK_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+def loop_name(loop: asyncio.AbstractEventLoop) -> str:
+    """`uvloop.Loop` or `asyncio.unix_events._UnixSelectorEventLoop`: logged at start-up
+    and labelled in /metrics (`kohtaamo_event_loop_info`)."""
+    kind = type(loop)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class Histogram:

@@ -7,12 +7,14 @@ carries proxy headers from a peer not in `trusted_proxies` opens only by token."
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from aiohttp import web
 
 from server.config import Config
 from server.keys import CONFIG, GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
+from server.metrics import loop_name
 from server.net import client_address, parse_address, within
 
 routes = web.RouteTableDef()
@@ -56,6 +58,9 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_gc_pause_seconds histogram",
         *(line for generation, pauses in enumerate(app[GC_PAUSES].by_generation)
           for line in pauses.lines("kohtaamo_gc_pause_seconds", f'generation="{generation}"')),
+        "# HELP kohtaamo_event_loop_info The event loop the server runs on (`[tuning] uvloop`).",
+        "# TYPE kohtaamo_event_loop_info gauge",
+        f'kohtaamo_event_loop_info{{loop="{_label(loop_name(asyncio.get_running_loop()))}"}} 1',
         "# HELP kohtaamo_loop_stalls_total Times the event loop did not turn for 250 ms.",
         "# TYPE kohtaamo_loop_stalls_total counter",
         f"kohtaamo_loop_stalls_total {app[WATCHDOG].stalls}",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import socketio
@@ -65,6 +65,12 @@ class Tuning:
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
     gc_threshold: tuple[int, ...] = (50_000, 20, 100)
+    #: The server's event loop is uvloop's (libuv) instead of asyncio's own.
+    uvloop: bool = True
+    #: Once a wave of connections has settled, freeze its survivors out of the
+    #: collector's young generations; release them when most have left
+    #: (server/collector.py).
+    gc_settle: bool = True
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> Tuning:
@@ -90,7 +96,8 @@ class Tuning:
         """The libraries' defaults: what a plain python-socketio server does."""
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, tick_parts=1, async_handlers=True,
-                   inline_moves=False, gc_freeze=False, gc_threshold=())
+                   inline_moves=False, gc_freeze=False, gc_threshold=(), uvloop=False,
+                   gc_settle=False)
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -327,6 +334,16 @@ def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     # in the process: give this server its own copy before changing it.
     factory = DeflateWebSocket if tuning.ws_compression else PlainWebSocket
     sio.eio._async = {**sio.eio._async, "websocket": factory}
+
+
+def loop_factory(tuning: Tuning) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """What `kohtaamo serve` builds its event loop with: uvloop's when `uvloop` is on,
+    None for asyncio's default."""
+    if not tuning.uvloop:
+        return None
+    import uvloop
+
+    return uvloop.new_event_loop
 
 
 def after_startup(tuning: Tuning) -> None:
