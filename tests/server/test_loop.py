@@ -29,14 +29,18 @@ async def test_serve_runs_on_the_configured_loop(tmp_path: Path, extra: str, loo
             assert f'kohtaamo_event_loop_info{{loop="{loop}"}} 1' in await resp.text()
         a, b = Reconnecting(url, (await join(http, url, "Aino"))["token"]), \
             Reconnecting(url, (await join(http, url, "Bert"))["token"])
-        welcome = await a.connect()
-        await b.connect()
-        table = next(r["id"] for r in welcome["rooms"] if r["kind"] == "table")
-        for client in (a, b):
-            assert (await client.sio.call("enter", {"room": table}, timeout=5))["ok"]
-        # a room broadcast: written straight to the transport by DirectManager
-        assert (await a.sio.call("say", {"text": "hei"}, timeout=5))["ok"]
-        await b.seen.wait_for("chat", lambda m: m.get("text") == "hei")
+        try:
+            welcome = await a.connect()
+            await b.connect()
+            table = next(r["id"] for r in welcome["rooms"] if r["kind"] == "table")
+            for client in (a, b):
+                assert (await client.sio.call("enter", {"room": table}, timeout=5))["ok"]
+            # a room broadcast: written straight to the transport by DirectManager
+            assert (await a.sio.call("say", {"text": "hei"}, timeout=5))["ok"]
+            await b.seen.wait_for("chat", lambda m: m.get("text") == "hei")
+        finally:
+            for client in (a, b):
+                await client.sio.disconnect()
         proc.send_signal(signal.SIGTERM)
         async with asyncio.timeout(20):
             assert await proc.wait() == 0
