@@ -1,0 +1,137 @@
+"""What the cyclic collector holds per connection after a wave of connections.
+
+Starts `kohtaamo serve` (crowd configuration, temporary database), connects N
+people with the load generator's `crowd` profile, waits until /metrics counts
+them all and `--settle` seconds more, then asks the server (SIGUSR1) for a
+census of the objects its collector tracks outside the permanent generation:
+how many per generation, the most common types per connection, and for a
+sample of the most common, what refers to them (`gc.get_referrers`). Those
+are what a generation-1 collection after the wave has to walk.
+
+    .venv/bin/python -m bench.gc_census --people 2000 --set gc_settle=false
+    .venv/bin/python -m bench.gc_census --people 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.memory import _connected, _wait
+from bench.run import EVENT, ROOT, bench_config, stop, wait_listening
+
+
+def census(top: int = 25, samples: int = 20) -> dict[str, Any]:
+    """Objects the collector tracks (the permanent generation left out), by type."""
+    gc.collect(0)
+    by_gen = [gc.get_objects(g) for g in range(3)]
+    # get_objects(g) lists generation g alone in CPython 3.11
+    types: Counter[str] = Counter()
+    for objs in by_gen[1:]:
+        types.update(_name(o) for o in objs)
+    referrers: dict[str, Counter[str]] = {}
+    for name, _ in types.most_common(8):
+        counts: Counter[str] = Counter()
+        found = [o for objs in by_gen[1:] for o in objs if _name(o) == name][:samples]
+        ours = {id(found), *(id(objs) for objs in by_gen)}
+        for o in found:
+            counts.update(_name(r) for r in gc.get_referrers(o) if id(r) not in ours)
+        referrers[name] = counts
+        del found
+    result = {
+        "count": gc.get_count(), "frozen": gc.get_freeze_count(),
+        "per_generation": [len(objs) for objs in by_gen],
+        "types": types.most_common(top),
+        "referrers": {k: v.most_common(5) for k, v in referrers.items()},
+    }
+    del by_gen
+    return result
+
+
+def _name(o: object) -> str:
+    kind = type(o)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def serve_counted(folder: Path, argv: list[str]) -> int:
+    """Run `kohtaamo serve` in this process; SIGUSR1 writes census.json to `folder`."""
+
+    def dump(_signum: int, _frame: object) -> None:
+        part = folder / "census.part"
+        part.write_text(json.dumps(census()), encoding="utf-8")
+        part.rename(folder / "census.json")
+
+    signal.signal(signal.SIGUSR1, dump)
+    from server.cli import main
+
+    return main(argv)
+
+
+def report(found: dict[str, Any], people: int) -> str:
+    lines = [f"tracked outside the permanent generation, by generation: {found['per_generation']}"
+             f" (frozen {found['frozen']:,}, counts {found['count']})", "",
+             "| per connection | type (generations 1 and 2) | referred to by (sample) |",
+             "| ---: | --- | --- |"]
+    for name, n in found["types"]:
+        refs = ", ".join(f"{r} {c}" for r, c in found["referrers"].get(name, []))
+        lines.append(f"| {n / people:.1f} | `{name}` | {refs} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-counted"]:
+        return serve_counted(Path(argv[1]), argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, default=2000)
+    ap.add_argument("--settle", type=float, default=5.0)
+    ap.add_argument("--set", action="append", metavar="KEY=JSON", default=[])
+    args = ap.parse_args(argv)
+    config_args = argparse.Namespace(tuning="default", set=args.set, tick_hz=10, naive=False,
+                                     profile="crowd", table_size=None)
+    with tempfile.TemporaryDirectory(prefix="kohtaamo-census-") as tmp:
+        folder = Path(tmp)
+        config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
+        config.write_text(bench_config(config_args, args.people), encoding="utf-8")
+        with log.open("wb") as log_file:
+            server = subprocess.Popen(
+                ["taskset", "-c", "0", sys.executable, "-m", "bench.gc_census", "--serve-counted",
+                 str(folder), "serve", "--config", str(config), "--port", "0", "--db", str(db)],
+                cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        gen: subprocess.Popen[bytes] | None = None
+        try:
+            url = wait_listening(log, server, 60)
+            gen = subprocess.Popen(
+                ["taskset", "-c", "1", sys.executable, "-m", "bench.loadgen", "--url", url,
+                 "--event", EVENT, "--profile", "crowd", "--people", str(args.people),
+                 "--duration", "600"], cwd=ROOT, stdout=subprocess.DEVNULL)
+            _wait(lambda: _connected(url) >= args.people, 300, "everyone to connect")
+            time.sleep(args.settle)  # bounded: the wave's last welcomes go out
+            server.send_signal(signal.SIGUSR1)
+            path = folder / "census.json"
+            _wait(path.exists, 120, "the census")
+            found = json.loads(path.read_text(encoding="utf-8"))
+        finally:
+            if gen is not None:
+                gen.kill()
+                gen.wait(10)
+            stop(server)
+            print("\n".join(line for line in log.read_text(errors="replace").splitlines()
+                            if "collector" in line))
+    print(report(found, args.people))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
