@@ -6,7 +6,9 @@ them all and `--settle` seconds more, then asks the server (SIGUSR1) for a
 census of the objects its collector tracks outside the permanent generation:
 how many per generation, the most common types per connection, and for a
 sample of the most common, what refers to them (`gc.get_referrers`). Those
-are what a generation-1 collection after the wave has to walk.
+are what a generation-1 collection after the wave has to walk. Then everyone
+leaves at once, and a second census lists the cyclic garbage they left (what a
+frozen wave would keep until released).
 
     .venv/bin/python -m bench.gc_census --people 2000 --set gc_settle=false
     .venv/bin/python -m bench.gc_census --people 2000
@@ -57,6 +59,19 @@ def census(top: int = 25, samples: int = 20) -> dict[str, Any]:
     return result
 
 
+def garbage(top: int = 25) -> dict[str, Any]:
+    """The cyclic garbage a full collection finds now (after people left), by type."""
+    gc.unfreeze()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    started = time.perf_counter()
+    found = gc.collect()
+    took = time.perf_counter() - started
+    gc.set_debug(0)
+    types = Counter(_name(o) for o in gc.garbage)
+    gc.garbage.clear()
+    return {"found": found, "ms": round(took * 1000, 1), "types": types.most_common(top)}
+
+
 def _name(o: object) -> str:
     kind = type(o)
     if kind.__module__ == "builtins":
@@ -67,10 +82,15 @@ def _name(o: object) -> str:
 def serve_counted(folder: Path, argv: list[str]) -> int:
     """Run `kohtaamo serve` in this process; SIGUSR1 writes census.json to `folder`."""
 
+    taken = 0
+
     def dump(_signum: int, _frame: object) -> None:
-        part = folder / "census.part"
-        part.write_text(json.dumps(census()), encoding="utf-8")
-        part.rename(folder / "census.json")
+        nonlocal taken
+        taken += 1
+        name = "census" if taken == 1 else "garbage"
+        part = folder / f"{name}.part"
+        part.write_text(json.dumps(census() if taken == 1 else garbage()), encoding="utf-8")
+        part.rename(folder / f"{name}.json")
 
     signal.signal(signal.SIGUSR1, dump)
     from server.cli import main
@@ -122,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
             path = folder / "census.json"
             _wait(path.exists, 120, "the census")
             found = json.loads(path.read_text(encoding="utf-8"))
+            gen.kill()  # everyone leaves at once; then what they left as cycles
+            gen.wait(10)
+            gen = None
+            _wait(lambda: _connected(url) == 0, 120, "everyone to leave")
+            time.sleep(2)  # bounded: the closing handlers finish
+            server.send_signal(signal.SIGUSR1)
+            path = folder / "garbage.json"
+            _wait(path.exists, 120, "the garbage census")
+            left = json.loads(path.read_text(encoding="utf-8"))
         finally:
             if gen is not None:
                 gen.kill()
@@ -130,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(line for line in log.read_text(errors="replace").splitlines()
                             if "collector" in line))
     print(report(found, args.people))
+    print(f"\nafter all left: a full collection found {left['found']:,} objects of cyclic garbage"
+          f" ({left['found'] / args.people:.1f} per connection) in {left['ms']} ms")
+    print("\n".join(f"| {n / args.people:.1f} | `{name}` |" for name, n in left["types"]))
     return 0
 
 
