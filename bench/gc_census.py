@@ -12,6 +12,9 @@ frozen wave would keep until released).
 
     .venv/bin/python -m bench.gc_census --people 2000 --set gc_settle=false
     .venv/bin/python -m bench.gc_census --people 2000
+
+/metrics is read before each census: the collector's longest pause by generation
+(the wave's, and after everyone left the release's), stalls, settles.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -70,6 +74,21 @@ def garbage(top: int = 25) -> dict[str, Any]:
     types = Counter(_name(o) for o in gc.garbage)
     gc.garbage.clear()
     return {"found": found, "ms": round(took * 1000, 1), "types": types.most_common(top)}
+
+
+def collector_figures(url: str) -> dict[str, float]:
+    """The server's collector and loop figures from /metrics, since it started."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    wanted = ("kohtaamo_gc_pause_longest_seconds", "kohtaamo_gc_pause_seconds_count",
+              "kohtaamo_gc_settles_total", "kohtaamo_gc_frozen_objects",
+              "kohtaamo_loop_stalls_total", "kohtaamo_loop_stall_longest_seconds")
+    out = {}
+    for line in text.splitlines():
+        if line.startswith(wanted):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
 
 
 def _name(o: object) -> str:
@@ -138,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                  "--duration", "600"], cwd=ROOT, stdout=subprocess.DEVNULL)
             _wait(lambda: _connected(url) >= args.people, 300, "everyone to connect")
             time.sleep(args.settle)  # bounded: the wave's last welcomes go out
+            before = collector_figures(url)
             server.send_signal(signal.SIGUSR1)
             path = folder / "census.json"
             _wait(path.exists, 120, "the census")
@@ -146,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             gen.wait(10)
             gen = None
             _wait(lambda: _connected(url) == 0, 120, "everyone to leave")
-            time.sleep(2)  # bounded: the closing handlers finish
+            time.sleep(args.settle)  # bounded: the closing handlers finish, a release runs
+            after = collector_figures(url)
             server.send_signal(signal.SIGUSR1)
             path = folder / "garbage.json"
             _wait(path.exists, 120, "the garbage census")
@@ -158,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
             stop(server)
             print("\n".join(line for line in log.read_text(errors="replace").splitlines()
                             if "collector" in line))
+    for when, figures in (("connected, before the census", before),
+                          ("all gone, before the garbage census", after)):
+        print(f"/metrics {when}:")
+        print("\n".join(f"  {k} {v:g}" for k, v in figures.items()))
     print(report(found, args.people))
     print(f"\nafter all left: a full collection found {left['found']:,} objects of cyclic garbage"
           f" ({left['found'] / args.people:.1f} per connection) in {left['ms']} ms")
