@@ -81,7 +81,7 @@ def collector_figures(url: str) -> dict[str, float]:
     with urllib.request.urlopen(f"{url}/metrics", timeout=10) as resp:
         text = resp.read().decode()
     wanted = ("kohtaamo_gc_pause_longest_seconds", "kohtaamo_gc_pause_seconds_count",
-              "kohtaamo_gc_settles_total", "kohtaamo_gc_frozen_objects",
+              "kohtaamo_gc_settles_total",
               "kohtaamo_loop_stalls_total", "kohtaamo_loop_stall_longest_seconds")
     out = {}
     for line in text.splitlines():

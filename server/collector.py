@@ -91,8 +91,9 @@ class Settler:
         gc.collect(0)
         gc.freeze()
         self.freezes += 1
-        log.info("collector: froze the survivors of %d new connections (%d open, %d objects "
-                 "frozen)", self._arrived, len(current), gc.get_freeze_count())
+        # (no gc.get_freeze_count() here: it walks the whole permanent generation)
+        log.info("collector: froze the survivors of %d new connections (%d open)",
+                 self._arrived, len(current))
         self._settled(current)
 
     def _release(self, current: frozenset[Hashable]) -> None:

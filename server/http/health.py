@@ -8,7 +8,6 @@ carries proxy headers from a peer not in `trusted_proxies` opens only by token."
 from __future__ import annotations
 
 import asyncio
-import gc
 import hmac
 
 from aiohttp import web
@@ -63,9 +62,6 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_gc_pause_longest_seconds gauge",
         *(f'kohtaamo_gc_pause_longest_seconds{{generation="{generation}"}} {longest!r}'
           for generation, longest in enumerate(app[GC_PAUSES].longest)),
-        "# HELP kohtaamo_gc_frozen_objects Objects in the collector's permanent generation.",
-        "# TYPE kohtaamo_gc_frozen_objects gauge",
-        f"kohtaamo_gc_frozen_objects {gc.get_freeze_count()}",
         "# HELP kohtaamo_gc_settles_total Survivors of a connection wave frozen, and released"
         " when most had gone (`[tuning] gc_settle`, server/collector.py).",
         "# TYPE kohtaamo_gc_settles_total counter",
