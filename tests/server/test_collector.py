@@ -10,6 +10,7 @@ from pathlib import Path
 from server.collector import Settler
 from server.config import load
 from server.keys import COLLECTOR, SIO
+from server.realtime.tuning import Tuning
 from tests.conftest import Server, running, write_config
 
 
@@ -114,7 +115,8 @@ async def test_the_app_settles_its_engineio_connections(server: Server) -> None:
 
 
 async def test_gc_settle_can_be_turned_off(tmp_path: Path) -> None:
-    """`[tuning] gc_settle = false` runs no settler task."""
+    """`[tuning] gc_settle = false` (and `Tuning.stock()`) runs no settler task."""
+    assert Tuning().gc_settle and not Tuning.stock().gc_settle
     path = write_config(tmp_path, extra="\n[tuning]\ngc_settle = false\n")
     async with running(load(path, database=tmp_path / "k.db")) as srv:
         assert srv.app[COLLECTOR]._task is None
