@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from server import metrics
+from server.collector import Settler
 from server.config import Config
 from server.http import client_files, connections, directory, events, health, me, met, photos, staff
 from server.http.errors import error_middleware
 from server.keys import (
     CALLS,
+    COLLECTOR,
     CONFIG,
     DELIVERY,
     GC_PAUSES,
@@ -89,6 +91,7 @@ def create_app(config: Config) -> web.Application:
     app[CALLS] = calls
     app[GC_PAUSES] = metrics.GcPauses()
     app[WATCHDOG] = LoopWatchdog()
+    app[COLLECTOR] = Settler(lambda: sio.eio.sockets.keys())
     app[TICK] = TickLoop(world, delivery, config.tick_hz, config.presence_hz,
                          config.tuning.tick_parts)
     app[JOIN_LIMITS] = events.join_limits(config.join_rate)
@@ -133,9 +136,12 @@ async def _tick_loop(app: web.Application) -> AsyncIterator[None]:
     tuning.after_startup(app[CONFIG].tuning)
     app[GC_PAUSES].start()
     app[WATCHDOG].start()
+    if app[CONFIG].tuning.gc_settle:
+        app[COLLECTOR].start()
     app[TICK].start()
     yield
     await app[TICK].stop()
+    await app[COLLECTOR].stop()
     app[WATCHDOG].stop()
     app[GC_PAUSES].stop()
 

@@ -15,10 +15,11 @@ from aiohttp import web
 
 from rooms.model import Role
 from rooms.profile import Profile
-from server import shutdown
+from server import metrics, shutdown
 from server.app import create_app
 from server.config import Config, ConfigError, load
 from server.keys import WORLD
+from server.realtime import tuning
 from server.store import backup
 from server.store.storage import Storage
 from server.tokens import hash_token, new_token
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 2
     if args.command == "serve":
-        return asyncio.run(serve(config))
+        with asyncio.Runner(loop_factory=tuning.loop_factory(config.tuning)) as runner:
+            return runner.run(serve(config))
     if args.command in ("backup", "restore"):
         return backup_or_restore(args.command, config.database, args.path)
     return asyncio.run(staff_add(config, args.event, Role(args.role), args.name, args.json))
@@ -141,9 +143,10 @@ async def serve(config: Config) -> int:
     port = sockets[0].getsockname()[1] if sockets else config.port
     base = config.link(config.host, port)
     await _print_links(app[WORLD], base)
+    loop = asyncio.get_running_loop()
+    log.info("event loop: %s", metrics.loop_name(loop))
     log.info("listening on http://%s:%d", config.host, port)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from rooms.ratelimit import Limits
+from server.collector import Settler
 from server.config import Config
 from server.media.calls import Calls
 from server.metrics import GcPauses
@@ -26,6 +27,7 @@ DELIVERY = web.AppKey("delivery", Delivery)
 TICK = web.AppKey("tick", TickLoop)
 GC_PAUSES = web.AppKey("gc_pauses", GcPauses)
 WATCHDOG = web.AppKey("watchdog", LoopWatchdog)
+COLLECTOR = web.AppKey("collector", Settler)
 VISITS = web.AppKey("visits", VisitLog)
 JOIN_LIMITS = web.AppKey("join_limits", Limits)
 RETENTION = web.AppKey("retention", Retention)

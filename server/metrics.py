@@ -6,16 +6,27 @@ renders them (and what is read when scraped) for `/metrics`.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import gc
+import logging
 import time
 from collections import Counter
 from typing import Any
 
 from rooms.commands import COMMANDS
 
+log = logging.getLogger(__name__)
+
 #: Upper bounds of the tick-work and collector-pause histograms, in seconds.
 TICK_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+def loop_name(loop: asyncio.AbstractEventLoop) -> str:
+    """`uvloop.Loop` or `asyncio.unix_events._UnixSelectorEventLoop`: logged at start-up
+    and labelled in /metrics (`kohtaamo_event_loop_info`)."""
+    kind = type(loop)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class Histogram:
@@ -54,13 +65,18 @@ class GcPauses:
 
     def __init__(self) -> None:
         self.by_generation = [Histogram(TICK_BUCKETS) for _ in range(3)]
+        #: the longest pause of each generation so far, in seconds
+        self.longest = [0.0, 0.0, 0.0]
         self._started = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
         else:
-            self.by_generation[info["generation"]].observe(time.perf_counter() - self._started)
+            generation, pause = info["generation"], time.perf_counter() - self._started
+            self.by_generation[generation].observe(pause)
+            if pause > self.longest[generation]:
+                self.longest[generation] = pause
 
     def start(self) -> None:
         gc.callbacks.append(self._callback)
@@ -68,6 +84,9 @@ class GcPauses:
     def stop(self) -> None:
         if self._callback in gc.callbacks:
             gc.callbacks.remove(self._callback)
+            log.info("collector pauses while serving, by generation: %s", "; ".join(
+                f"{g}: {h.count} up to {1000 * self.longest[g]:.0f} ms"
+                for g, h in enumerate(self.by_generation)))
 
 
 class Requests:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import textwrap
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,6 +17,16 @@ from aiohttp import web
 
 from server.app import create_app
 from server.config import Config, load
+
+if os.environ.get("KOHTAAMO_TEST_LOOP") == "uvloop":
+    def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[
+            str, Callable[[], asyncio.AbstractEventLoop]]:
+        """`KOHTAAMO_TEST_LOOP=uvloop`: every async test on uvloop, as `kohtaamo serve` runs
+        (`[tuning] uvloop`); the in-process servers of the tests use asyncio's loop otherwise."""
+        import uvloop
+
+        return {"uvloop": uvloop.new_event_loop}
+
 
 TEST_CONFIG = """
 [server]

@@ -7,12 +7,14 @@ carries proxy headers from a peer not in `trusted_proxies` opens only by token."
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from aiohttp import web
 
 from server.config import Config
-from server.keys import CONFIG, GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
+from server.keys import COLLECTOR, CONFIG, GC_PAUSES, SIO, TICK, WATCHDOG, WORLD
+from server.metrics import loop_name
 from server.net import client_address, parse_address, within
 
 routes = web.RouteTableDef()
@@ -56,6 +58,18 @@ def render(app: web.Application) -> str:
         "# TYPE kohtaamo_gc_pause_seconds histogram",
         *(line for generation, pauses in enumerate(app[GC_PAUSES].by_generation)
           for line in pauses.lines("kohtaamo_gc_pause_seconds", f'generation="{generation}"')),
+        "# HELP kohtaamo_gc_pause_longest_seconds The collector's longest pause so far.",
+        "# TYPE kohtaamo_gc_pause_longest_seconds gauge",
+        *(f'kohtaamo_gc_pause_longest_seconds{{generation="{generation}"}} {longest!r}'
+          for generation, longest in enumerate(app[GC_PAUSES].longest)),
+        "# HELP kohtaamo_gc_settles_total Survivors of a connection wave frozen, and released"
+        " when most had gone (`[tuning] gc_settle`, server/collector.py).",
+        "# TYPE kohtaamo_gc_settles_total counter",
+        f'kohtaamo_gc_settles_total{{action="freeze"}} {app[COLLECTOR].freezes}',
+        f'kohtaamo_gc_settles_total{{action="release"}} {app[COLLECTOR].releases}',
+        "# HELP kohtaamo_event_loop_info The event loop the server runs on (`[tuning] uvloop`).",
+        "# TYPE kohtaamo_event_loop_info gauge",
+        f'kohtaamo_event_loop_info{{loop="{_label(loop_name(asyncio.get_running_loop()))}"}} 1',
         "# HELP kohtaamo_loop_stalls_total Times the event loop did not turn for 250 ms.",
         "# TYPE kohtaamo_loop_stalls_total counter",
         f"kohtaamo_loop_stalls_total {app[WATCHDOG].stalls}",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import socketio
@@ -92,6 +92,12 @@ class Tuning:
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
     gc_threshold: tuple[int, ...] = (50_000, 20, 100)
+    #: The server's event loop is uvloop's (libuv) instead of asyncio's own.
+    uvloop: bool = True
+    #: Once a wave of connections has settled, freeze its survivors out of the
+    #: collector's young generations; release them when most have left
+    #: (server/collector.py).
+    gc_settle: bool = True
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> Tuning:
@@ -119,7 +125,8 @@ class Tuning:
                    batch_writes=False, pace_welcomes=False, welcome_cache=False, tick_parts=1,
                    room_changes=False, async_handlers=True, inline_moves=False,
                    own_read_loop=False, slim_environ=False, gc_freeze=False,
-                   gc_threshold=(), bulk_recall=False, steady_audio=False)
+                   gc_threshold=(), bulk_recall=False, steady_audio=False, uvloop=False,
+                   gc_settle=False)
 
 
 class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -385,6 +392,16 @@ def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     sio.eio._async = {**sio.eio._async, "websocket": factory}
     sio.eio.own_read_loop = tuning.own_read_loop
     sio.eio.slim_environ = tuning.slim_environ
+
+
+def loop_factory(tuning: Tuning) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """What `kohtaamo serve` builds its event loop with: uvloop's when `uvloop` is on,
+    None for asyncio's default."""
+    if not tuning.uvloop:
+        return None
+    import uvloop
+
+    return uvloop.new_event_loop
 
 
 def after_startup(tuning: Tuning) -> None:
