@@ -349,6 +349,10 @@ class Generator:
         # server CPU per message in or out: comparable across runs on a busy machine
         r["server_us_per_msg"] = (
             round((cpu1 - cpu0) * 1e6 / max(1, delivered + received), 1) if pid else None)
+        # the generator's own CPU per message it read or sent (the same count), so
+        # its cost sits beside the server's and a saturated generator shows
+        r["generator_us_per_msg"] = round(
+            (gen1 - gen0) * 1e6 / max(1, delivered + received), 1)
         r["move_to_peer_ms"] = percentiles(stats.move_ms)
         r["chat_to_peer_ms"] = percentiles(stats.chat_ms)
         if storm:  # only what was said while the newcomers arrived
