@@ -27,17 +27,36 @@ WAIT_S = 30.0
 _STAMP = re.compile(r"bench (\d+\.\d+) ")
 
 
+#: How a msgpack EVENT packet with one argument begins, from python-socketio and
+#: from socket.io's msgpack parser alike: `{"type": 2, "data": [name, ...], ...}`.
+EVENT_HEAD = b"\x83\xa4type\x02\xa4data\x92"
+_NAME_AT = len(EVENT_HEAD)
+
+
 def event_prefix(name: str) -> bytes:
-    """How python-socketio's msgpack EVENT `name` with one argument begins:
-    `{"type": 2, "data": [name, ...], "nsp": ...}`."""
-    return b"\x83\xa4type\x02\xa4data\x92" + msgpack.packb(name)
+    """How an EVENT `name` with one argument begins."""
+    return EVENT_HEAD + msgpack.packb(name)
 
 
-#: What a quiet sim (a storm newcomer) only counts, by how the frame begins. A
-#: frame that begins otherwise is decoded as usual, so a change in the encoding
-#: costs time, never correctness.
-COUNT_ONLY = tuple((event_prefix(n), f"recv:{n}")
-                   for n in ("room:joined", "room:left", "presence", "positions", "chat"))
+def event_name(frame: bytes) -> bytes:
+    """The encoded name (msgpack fixstr, its length byte included) of an EVENT frame
+    that begins with EVENT_HEAD; for any other frame, bytes no name encodes to."""
+    if not frame.startswith(EVENT_HEAD) or len(frame) <= _NAME_AT:
+        return b""
+    return frame[_NAME_AT:_NAME_AT + 1 + (frame[_NAME_AT] & 0x1F)]
+
+
+def _counted(*names: str) -> dict[bytes, str]:
+    return {msgpack.packb(n): f"recv:{n}" for n in names}
+
+
+#: What a sim only counts, by the name at the frame's start, without decoding it:
+#: one generator core cannot decode what thousands of browsers would. A frame that
+#: begins otherwise is decoded as usual, so a change in the encoding costs time,
+#: never correctness. Everyone counts these...
+COUNT_ONLY = _counted("room:joined", "room:left", "presence")
+#: ...and those who measure nothing (not observers) these too.
+COUNT_ONLY_UNOBSERVED = _counted("room:joined", "room:left", "presence", "positions", "chat")
 _WELCOME = event_prefix("welcome")
 
 
@@ -82,10 +101,10 @@ class Sim:
         self.welcome: dict[str, Any] = {}
         self.room: str | None = None
         self.observer = False
-        #: Reads every frame but decodes only what it acts on (COUNT_ONLY is counted
-        #: from the frame's first bytes) and keeps no welcome: one generator core
-        #: cannot decode what a thousand browsers would, and its stalls would be
-        #: measured as the server's latency.
+        #: Measures nothing: counts everything it need not act on from the frame's
+        #: first bytes, as a non-observer does (the storm's newcomers). One generator
+        #: core cannot decode what thousands of browsers would, and its stalls would
+        #: be measured as the server's latency. Only a host keeps its whole welcome.
         self.quiet = False
         self.closing = False
         self.x = 500
@@ -178,21 +197,26 @@ class Sim:
         ws = self.ws
         assert ws is not None
         stats = self.gen.stats
+        count = stats.count
+        counted = COUNT_ONLY if self.observer and not self.quiet else COUNT_ONLY_UNOBSERVED
+        binary = aiohttp.WSMsgType.BINARY
         try:
             async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    if self.quiet:
-                        data = msg.data
-                        key = next((k for pre, k in COUNT_ONLY if data.startswith(pre)), None)
-                        if key is not None:
-                            stats.count[key] += 1
-                            continue
-                        mine = None if self.welcomed.is_set() else peek_welcome(data)
+                if msg.type is binary:
+                    data = msg.data
+                    key = counted.get(event_name(data))
+                    if key is not None:
+                        count[key] += 1
+                        continue
+                    if not self.welcomed.is_set() and self.role != "host":
+                        # only my id and room: decoding a welcome that lists
+                        # thousands was most of the generator's work while connecting
+                        mine = peek_welcome(data)
                         if mine is not None:
-                            stats.count["recv:welcome"] += 1
+                            count["recv:welcome"] += 1
                             self._welcomed(*mine)
                             continue
-                    await self._packet(msgpack.unpackb(msg.data, strict_map_key=False))
+                    await self._packet(msgpack.unpackb(data, strict_map_key=False))
                 elif msg.type == aiohttp.WSMsgType.TEXT:
                     await self._engineio(msg.data)
                 elif msg.type == aiohttp.WSMsgType.ERROR:

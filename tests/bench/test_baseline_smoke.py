@@ -13,6 +13,7 @@ import pytest
 
 from bench import nodeserver
 from bench.loadgen import Generator, parser
+from bench.sim import COUNT_ONLY, COUNT_ONLY_UNOBSERVED, event_name
 
 
 @pytest.fixture
@@ -62,6 +63,17 @@ async def test_generator_drives_a_small_crowd_on_the_node_baseline(
     assert counts["unknown_request:card:request"] > 0
     # measured from /proc like Kohtaamo, and the generator's own cost beside it
     assert result["server_us_per_msg"] > 0 and result["generator_us_per_msg"] > 0
+
+
+def test_generator_counts_the_baselines_frames_by_their_first_bytes() -> None:
+    """socket.io's msgpack parser begins an event as python-socketio does (bytes
+    captured from the baseline), so non-observers count them without decoding."""
+    positions = (b"\x83\xa4type\x02\xa4data\x92\xa9positions\x83\xa4room\xa2t1\xa2ts"
+                 b"\xcf\x00\x00\x01")
+    chat = b"\x83\xa4type\x02\xa4data\x92\xa4chat\x86\xa2id\xa2m3\xa4room\xa2t1"
+    assert COUNT_ONLY_UNOBSERVED[event_name(positions)] == "recv:positions"
+    assert COUNT_ONLY_UNOBSERVED[event_name(chat)] == "recv:chat"
+    assert event_name(positions) not in COUNT_ONLY  # observers decode what they measure
 
 
 def test_baseline_has_as_many_tables_as_the_kohtaamo_bench_config() -> None:
