@@ -1,5 +1,5 @@
-"""One simulated person: HTTP join, then Engine.IO v4 / Socket.IO v5 msgpack over an
-aiohttp WebSocket, offering permessage-deflate as browsers do."""
+"""One simulated person: HTTP join (aiohttp), then Engine.IO v4 / Socket.IO v5 msgpack
+over a `bench.wsclient.WebSocket`, offering permessage-deflate as browsers do."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import msgpack
+
+from bench.wsclient import BINARY, WebSocket
 
 if TYPE_CHECKING:
     from bench.loadgen import Generator
@@ -95,8 +96,11 @@ class Sim:
         self.name = f"Bench {index}"
         self.token = token
         self.id = ""
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.ws: WebSocket | None = None
         self.reader: asyncio.Task[None] | None = None
+        #: what the connection delivers that is not only counted, for `_read`, in order
+        self._inbox: asyncio.Queue[tuple[int, bytes | str] | None] = asyncio.Queue()
+        self._counted: dict[bytes, str] = {}
         self.welcomed = asyncio.Event()
         self.welcome: dict[str, Any] = {}
         self.room: str | None = None
@@ -128,10 +132,10 @@ class Sim:
 
     async def connect(self) -> None:
         ws_url = self.gen.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = await self.gen.http.ws_connect(
-            ws_url, compress=15 if self.gen.deflate else 0, autoping=True,
-            max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-        )
+        self._counted = (COUNT_ONLY if self.observer and not self.quiet
+                         else COUNT_ONLY_UNOBSERVED)
+        self.ws = await WebSocket.connect(ws_url, self._on_message, self._on_close,
+                                          deflate=self.gen.deflate, timeout=WAIT_S)
         self.reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.welcomed.wait(), WAIT_S)
 
@@ -152,8 +156,8 @@ class Sim:
         if ws is None or ws.closed:
             return
         try:
-            await ws.send_bytes(msgpack.packb(pkt))
-        except (ConnectionError, RuntimeError):
+            ws.send_bytes(msgpack.packb(pkt))
+        except ConnectionError:
             self.gen.stats.error("send_failed")
 
     async def emit(
@@ -193,35 +197,36 @@ class Sim:
 
     # --- receiving -------------------------------------------------------------
 
+    def _on_message(self, opcode: int, data: bytes | str) -> None:
+        """Called by the connection for each message as it arrives: what is only
+        counted is counted here, without a task switch; the rest goes to `_read`."""
+        if opcode == BINARY:
+            key = self._counted.get(event_name(data))  # type: ignore[arg-type]
+            if key is not None:
+                self.gen.stats.count[key] += 1
+                return
+        self._inbox.put_nowait((opcode, data))
+
+    def _on_close(self) -> None:
+        self._inbox.put_nowait(None)
+
     async def _read(self) -> None:
-        ws = self.ws
-        assert ws is not None
         stats = self.gen.stats
-        count = stats.count
-        counted = COUNT_ONLY if self.observer and not self.quiet else COUNT_ONLY_UNOBSERVED
-        binary = aiohttp.WSMsgType.BINARY
         try:
-            async for msg in ws:
-                if msg.type is binary:
-                    data = msg.data
-                    key = counted.get(event_name(data))
-                    if key is not None:
-                        count[key] += 1
+            while (item := await self._inbox.get()) is not None:
+                _, data = item
+                if isinstance(data, str):
+                    await self._engineio(data)
+                    continue
+                if not self.welcomed.is_set() and self.role != "host":
+                    # only my id and room: decoding a welcome that lists thousands
+                    # was most of the generator's work while connecting
+                    mine = peek_welcome(data)
+                    if mine is not None:
+                        stats.count["recv:welcome"] += 1
+                        self._welcomed(*mine)
                         continue
-                    if not self.welcomed.is_set() and self.role != "host":
-                        # only my id and room: decoding a welcome that lists
-                        # thousands was most of the generator's work while connecting
-                        mine = peek_welcome(data)
-                        if mine is not None:
-                            count["recv:welcome"] += 1
-                            self._welcomed(*mine)
-                            continue
-                    await self._packet(msgpack.unpackb(data, strict_map_key=False))
-                elif msg.type == aiohttp.WSMsgType.TEXT:
-                    await self._engineio(msg.data)
-                elif msg.type == aiohttp.WSMsgType.ERROR:
-                    stats.error("ws_error")
-                    break
+                await self._packet(msgpack.unpackb(data, strict_map_key=False))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -242,7 +247,7 @@ class Sim:
             await self._send({"type": CONNECT, "nsp": "/", "data": {"token": self.token}})
         elif kind == "2":  # PING from the server
             assert self.ws is not None
-            await self.ws.send_str("3")
+            self.ws.send_str("3")
         elif kind == "1":
             self.gen.stats.count["eio_close"] += 1
 

@@ -16,11 +16,13 @@ from bench.loadgen import Generator, parser
 from bench.sim import COUNT_ONLY, COUNT_ONLY_UNOBSERVED, event_name
 
 
-@pytest.fixture
-async def baseline() -> AsyncIterator[tuple[str, int]]:
-    """The baseline on a free loopback port, one table: (its URL, its pid)."""
+@pytest.fixture(params=[False, True], ids=["deflate-refused", "deflate-accepted"])
+async def baseline(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, int]]:
+    """The baseline on a free loopback port, one table: (its URL, its pid); as socket.io
+    defaults (deflate refused) and accepting deflate (the generator then inflates)."""
     nodeserver.ensure_installed()  # fails, never skips, when node or npm is missing
-    cmd = nodeserver.command("bench", people=20, table_size=50, tick_hz=10)
+    cmd = nodeserver.command("bench", people=20, table_size=50, tick_hz=10,
+                             deflate=request.param)
     proc = await asyncio.create_subprocess_exec(
         *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     assert proc.stdout is not None
