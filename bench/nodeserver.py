@@ -63,7 +63,8 @@ def markdown_row(r: dict[str, Any]) -> str:
         f"{r.get('server_us_per_msg')} | {r['server_rss_end_kb'] // 1024} MB | "
         f"{r['rss_per_connection_kb']} KB | "
         f"{r['error_count']}/{r['disconnects']} | {r['generator_cpu']}"
-        f" ({r.get('generator_us_per_msg', '?')} µs/msg, lag p99 "
+        f" ({r.get('generator_us_per_msg', '?')} µs/msg, {r.get('generator_loop', 'asyncio')},"
+        f" lag p99 "
         f"{p(r.get('generator_lag_ms'), 'p99')} ms) |"
     )
 
