@@ -120,14 +120,14 @@ class WebSocket(asyncio.Protocol):
             self.on_close()
 
     def data_received(self, data: bytes) -> None:
-        buf = self._buf
-        buf += data
         if self._handshaking:
-            end = buf.find(b"\r\n\r\n")
+            self._buf += data
+            end = self._buf.find(b"\r\n\r\n")
             if end < 0:
                 return
-            head = bytes(buf[:end]).decode("latin-1")
-            del buf[:end + 4]
+            head = bytes(self._buf[:end]).decode("latin-1")
+            data = bytes(self._buf[end + 4:])
+            self._buf.clear()
             self._handshaking = False
             try:
                 self._accept(head)
@@ -137,7 +137,13 @@ class WebSocket(asyncio.Protocol):
                 self.transport.abort()
                 return
             self.opened.set_result(None)
-        self._frames()
+        elif self._buf:  # the rest of a frame that came in pieces
+            self._buf += data
+            data = bytes(self._buf)
+            self._buf.clear()
+        pos = self._frames(data)
+        if pos < len(data) and not self.closed:
+            self._buf += data[pos:]
 
     # --- receiving ---------------------------------------------------------------------
 
@@ -160,35 +166,35 @@ class WebSocket(asyncio.Protocol):
             self._inflate = zlib.decompressobj(-15)
             self._inflate_reset = "server_no_context_takeover" in params
 
-    def _frames(self) -> None:
-        buf = self._buf
-        pos, end = 0, len(buf)
+    def _frames(self, data: bytes) -> int:
+        """Hand over each whole frame in `data`; how many bytes they took."""
+        pos, end = 0, len(data)
         while end - pos >= 2:
-            b0, b1 = buf[pos], buf[pos + 1]
-            n = b1 & 0x7F
+            b0, n = data[pos], data[pos + 1]
+            if n & 0x80:  # a server never masks
+                self._fail(1002)
+                return end
             at = pos + 2
             if n == 126:
                 if end - at < 2:
                     break
-                n = _LEN16.unpack_from(buf, at)[0]
+                n = _LEN16.unpack_from(data, at)[0]
                 at += 2
             elif n == 127:
                 if end - at < 8:
                     break
-                n = _LEN64.unpack_from(buf, at)[0]
+                n = _LEN64.unpack_from(data, at)[0]
                 at += 8
-            if b1 & 0x80:  # a server never masks
-                self._fail(1002)
-                return
             if end - at < n:
                 break
-            payload = bytes(buf[at:at + n])
             pos = at + n
-            self._frame(b0, payload)
+            if b0 == 0x82:  # the common case: a whole binary message, not compressed
+                self.on_message(BINARY, data[at:pos])
+            else:
+                self._frame(b0, data[at:pos])
             if self.closed:
-                return
-        if pos:
-            del buf[:pos]
+                return end
+        return pos
 
     def _frame(self, b0: int, payload: bytes) -> None:
         opcode, fin, rsv1 = b0 & 0x0F, b0 & 0x80, bool(b0 & 0x40)
