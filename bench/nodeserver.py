@@ -56,7 +56,7 @@ def markdown_row(r: dict[str, Any]) -> str:
     return (
         f"| {r['label']} ({r.get('server', 'kohtaamo')}) | {r['profile']} | {r['connected']} | "
         f"{r['connect_s']} s{storm} | "
-        f"{r.get('moves_ingested_per_s') or r.get('moves_sent_per_s')} | "
+        f"{r.get('moves_ingested_per_s', r.get('moves_sent_per_s'))} | "
         f"{r['positions_delivered_per_s']} | {p(mv, 'p50')}/{p(mv, 'p95')}/{p(mv, 'p99')} | "
         f"{p(ch, 'p50')}/{p(ch, 'p99')} | {r.get('ticks_late')} | {r['server_cpu']} "
         f"(+{r.get('server_cpu_wait', '?')} wait) | "
