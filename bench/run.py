@@ -379,7 +379,7 @@ def _start_spy(
         time.sleep(4 + PROFILES["storm"]["residents"] / 100)
     else:
         time.sleep(min(120.0, 5 + people / 100))
-    out = RESULTS / f"{stamp}-{label}.speedscope.json"
+    out = args.results / f"{stamp}-{label}.speedscope.json"  # created by main
     return subprocess.Popen(
         [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration",
          str(int(args.profile_server)), "--format", "speedscope", "--output", str(out),
