@@ -3,6 +3,7 @@ and the counters one run collects."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import urllib.parse
@@ -38,6 +39,23 @@ def proc_wait_seconds(pid: int) -> float:
             return int(f.read().split()[1]) / 1e9
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+def own_cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text exposition as {name with labels: value}."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, _, value = line.rpartition(" ")
+        with contextlib.suppress(ValueError):
+            out[name] = float(value)
+    return out
 
 
 def proc_rss_kb(pid: int) -> int:

@@ -11,11 +11,19 @@ the end, and every wait has a timeout.
     .venv/bin/python -m bench.run crowd --people 500 --naive
     .venv/bin/python -m bench.run media --people 90 --tables 14
     .venv/bin/python -m bench.run media --people 90 --tables 14 --no-media
+    .venv/bin/python -m bench.run crowd --people 2000 --duration 20 --with-baseline
+    .venv/bin/python -m bench.run stress --people 2000 --server node
+
+`--server node` runs the bare Node socket.io baseline (bench/baseline/server.js)
+in Kohtaamo's place, pinned and measured the same way; `--with-baseline` runs the
+profile against Kohtaamo, then the baseline, and adds a row with the ratio of
+their server CPU per message.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -30,18 +38,22 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bench import nodeserver
 from bench.loadgen import PROFILES
 from bench.media import DEFAULTS as MEDIA_DEFAULTS
 from bench.media import PORTS_PER_PERSON
+from bench.nodeserver import HEADER, markdown_row
 from server.media.managed import free_port
+from server.realtime.tuning import Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 EVENT = "bench"
 
-STOCK_TUNING = {"ws_compression": True, "direct_emit": False, "async_handlers": True,
-                "gc_freeze": False, "gc_threshold": []}
+#: `--tuning stock`: every setting as python-socketio's defaults have it (Tuning.stock)
+STOCK_TUNING = {k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(Tuning.stock()).items()}
 
 
 def toml_value(v: Any) -> str:
@@ -190,36 +202,6 @@ def pin(core: str | None, nice: int = 0) -> list[str]:
     return (["nice", "-n", str(nice)] if nice else []) + (["taskset", "-c", core] if core else [])
 
 
-def markdown_row(r: dict[str, Any]) -> str:
-    def p(d: dict[str, Any] | None, k: str) -> str:
-        v = (d or {}).get(k)
-        return "-" if v is None else f"{v:g}"
-    mv, ch = r.get("move_to_peer_ms"), r.get("chat_to_peer_ms")
-    storm = ""
-    if "storm_s" in r:
-        sc = r.get("storm_chat_ms")
-        storm = (f" storm {r['storm_s']} s ({r['storm_welcomed']}), chat during it "
-                 f"p50/p99 {p(sc, 'p50')}/{p(sc, 'p99')} ms (n {p(sc, 'n')})")
-    return (
-        f"| {r['label']} | {r['profile']} | {r['connected']} | {r['connect_s']} s{storm} | "
-        f"{r.get('moves_ingested_per_s', r.get('moves_sent_per_s'))} | "
-        f"{r['positions_delivered_per_s']} | {p(mv, 'p50')}/{p(mv, 'p95')}/{p(mv, 'p99')} | "
-        f"{p(ch, 'p50')}/{p(ch, 'p99')} | {r.get('ticks_late')} | {r['server_cpu']} "
-        f"(+{r.get('server_cpu_wait', '?')} wait) | "
-        f"{r.get('server_us_per_msg')} | {r['server_rss_end_kb'] // 1024} MB | "
-        f"{r['rss_per_connection_kb']} KB | "
-        f"{r['error_count']}/{r['disconnects']} | {r['generator_cpu']}"
-        f" (lag p99 {p(r.get('generator_lag_ms'), 'p99')} ms) |"
-    )
-
-
-HEADER = (
-    "| run | profile | people | connect | moves in/s | positions out/s | move→peer p50/p95/p99 ms "
-    "| chat p50/p99 ms | ticks late | server CPU | µs CPU/msg | server RSS | RSS/conn "
-    "| errors/disc | gen CPU |\n|" + "---|" * 15
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run one Kohtaamo benchmark profile.")
     ap.add_argument("profile", choices=[*sorted(PROFILES), "media"])
@@ -239,6 +221,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="where the JSON and the markdown rows go")
     ap.add_argument("--baseline", type=Path,
                     help="media: a --no-media result; adds the server CPU per media request")
+    ap.add_argument("--server", choices=["kohtaamo", "node"], default="kohtaamo",
+                    help="node: the bare socket.io baseline in bench/baseline/")
+    ap.add_argument("--with-baseline", dest="with_baseline", action="store_true",
+                    help="the same run against Kohtaamo, then the Node baseline, and the "
+                         "ratio of their CPU per message")
+    ap.add_argument("--node-deflate", dest="node_deflate", action="store_true",
+                    help="the baseline accepts permessage-deflate (socket.io refuses it "
+                         "by default, as Kohtaamo does)")
     ap.add_argument("--label", default="")
     ap.add_argument("--server-core", default="0")
     ap.add_argument("--gen-core", default="1")
@@ -254,24 +244,70 @@ def main(argv: list[str] | None = None) -> int:
                              else PROFILES[args.profile]["people"])
     if args.profile == "storm":
         people += PROFILES["storm"]["residents"]
+    servers = ["kohtaamo", "node"] if args.with_baseline else [args.server]
+    if "node" in servers:
+        if args.profile not in nodeserver.PROFILES:
+            raise SystemExit(f"the Node baseline serves {', '.join(nodeserver.PROFILES)} only")
+        nodeserver.ensure_installed()
     results: Path = args.results
     results.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     label = args.label or f"{args.profile}-{people}-{args.tuning}{'-naive' if args.naive else ''}"
     if args.profile == "media" and not args.label:
         label = f"media-{people}{'-off' if args.no_media else ''}"
+    media = args.profile == "media"
+    header = MEDIA_HEADER if media else HEADER
+    table = results / ("media.md" if media else "results.md")
+    if not table.exists():
+        table.write_text(header + "\n", encoding="utf-8")
+    print(header)
+    done: dict[str, dict[str, Any]] = {}
+    for kind in servers:
+        name = label if kind == "kohtaamo" else (
+            f"{args.label}-node" if args.label else f"{args.profile}-{people}-node")
+        result = run_one(args, gen_args, kind, people, name, stamp)
+        if media and args.baseline:
+            result.update(added_cpu(result, json.loads(args.baseline.read_text())))
+        path = results / f"{stamp}-{name}.json"
+        path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        row = media_row(result) if media else markdown_row(result)
+        with table.open("a", encoding="utf-8") as f:
+            f.write(row + "\n")
+        print(row)
+        print(f"wrote {path}")
+        done[kind] = result
+    if len(done) == 2:  # --with-baseline: the ratio of the same run
+        both = nodeserver.same_run(done["kohtaamo"], done["node"])
+        row = nodeserver.same_run_row(both)
+        with table.open("a", encoding="utf-8") as f:
+            f.write(row + "\n")
+        (results / f"{stamp}-{label}-same-run.json").write_text(
+            json.dumps(both, indent=2), encoding="utf-8")
+        print(row)
+    return 0
+
+
+def run_one(args: argparse.Namespace, gen_args: list[str], kind: str, people: int,
+            label: str, stamp: str) -> dict[str, Any]:
+    """One server (`kohtaamo` or the `node` baseline) pinned to its core, the
+    generator pinned to the other; the generator's result plus the run's facts."""
     with tempfile.TemporaryDirectory(prefix="kohtaamo-bench-") as tmp:
         folder = Path(tmp)
         config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
         config.write_text(bench_config(args, people), encoding="utf-8")
         kohtaamo = str(VENV_BIN / "kohtaamo")
         host_token = None
-        if args.profile in ("fair", "media"):
+        if kind == "kohtaamo" and args.profile in ("fair", "media"):
             host_token = _host_token(kohtaamo, config, db)
+        if kind == "node":
+            size = args.table_size or PROFILES[args.profile]["table_size"] or 50
+            server_cmd = nodeserver.command(EVENT, people, size, args.tick_hz, args.node_deflate)
+        else:
+            server_cmd = [kohtaamo, "serve", "--config", str(config), "--port", "0",
+                          "--db", str(db)]
         with log.open("wb") as log_file:
             server = subprocess.Popen(
-                [*pin(args.server_core, args.nice), kohtaamo, "serve", "--config", str(config),
-                 "--port", "0", "--db", str(db)],
+                [*pin(args.server_core, args.nice), *server_cmd],
                 stdout=log_file, stderr=subprocess.STDOUT,
             )
         spy: subprocess.Popen[bytes] | None = None
@@ -299,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 cmd += [f"--host-token={host_token}"]
             cmd += gen_args
             gen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
-            if args.profile_server:
+            if args.profile_server and kind == "kohtaamo":  # py-spy reads Python only
                 spy = _start_spy(server.pid, args, folder, people, stamp, label)
             try:
                 gen.wait(timeout=args.duration + 600)
@@ -318,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
             code = stop(server)
             server_log = log.read_text(errors="replace")
         result.update({
-            "label": label, "server_exit": code, "tuning": args.tuning, "set": args.set or [],
+            "label": label, "server": kind, "server_exit": code, "tuning": args.tuning,
+            "set": args.set or [],
+            "node_deflate": args.node_deflate if kind == "node" else None,
             "naive_moves": args.naive, "tick_hz": args.tick_hz, "nice": args.nice,
             "commit": _git("rev-parse", "--short", "HEAD"),
             "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(),
@@ -329,22 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                                      if " ERROR " in line or "Traceback" in line),
             "server_loop_stalls": _stall_reports(server_log),
         })
-    if args.profile == "media" and args.baseline:
-        result.update(added_cpu(result, json.loads(args.baseline.read_text())))
-    path = results / f"{stamp}-{label}.json"
-    path.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    media = args.profile == "media"
-    header = MEDIA_HEADER if media else HEADER
-    table = results / ("media.md" if media else "results.md")
-    if not table.exists():
-        table.write_text(header + "\n", encoding="utf-8")
-    row = media_row(result) if media else markdown_row(result)
-    with table.open("a", encoding="utf-8") as f:
-        f.write(row + "\n")
-    print(header)
-    print(row)
-    print(f"wrote {path}")
-    return 0
+    return result
 
 
 def _start_spy(
@@ -359,7 +382,7 @@ def _start_spy(
         time.sleep(4 + PROFILES["storm"]["residents"] / 100)
     else:
         time.sleep(min(120.0, 5 + people / 100))
-    out = RESULTS / f"{stamp}-{label}.speedscope.json"
+    out = args.results / f"{stamp}-{label}.speedscope.json"  # created by main
     return subprocess.Popen(
         [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration",
          str(int(args.profile_server)), "--format", "speedscope", "--output", str(out),

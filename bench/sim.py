@@ -1,5 +1,5 @@
-"""One simulated person: HTTP join, then Engine.IO v4 / Socket.IO v5 msgpack over an
-aiohttp WebSocket, offering permessage-deflate as browsers do."""
+"""One simulated person: HTTP join (aiohttp), then Engine.IO v4 / Socket.IO v5 msgpack
+over a `bench.wsclient.WebSocket`, offering permessage-deflate as browsers do."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import msgpack
+
+from bench.wsclient import BINARY, WebSocket
 
 if TYPE_CHECKING:
     from bench.loadgen import Generator
@@ -27,18 +28,37 @@ WAIT_S = 30.0
 _STAMP = re.compile(r"bench (\d+\.\d+) ")
 
 
+#: How a msgpack EVENT packet with one argument begins, from python-socketio and
+#: from socket.io's msgpack parser alike: `{"type": 2, "data": [name, ...], ...}`.
+EVENT_HEAD = b"\x83\xa4type\x02\xa4data\x92"
+_NAME_AT = len(EVENT_HEAD)
+
+
 def event_prefix(name: str) -> bytes:
-    """How python-socketio's msgpack EVENT `name` with one argument begins:
-    `{"type": 2, "data": [name, ...], "nsp": ...}`."""
-    return b"\x83\xa4type\x02\xa4data\x92" + msgpack.packb(name)
+    """How an EVENT `name` with one argument begins."""
+    return EVENT_HEAD + msgpack.packb(name)
 
 
-#: What a quiet sim (a storm newcomer) only counts, by how the frame begins. A
-#: frame that begins otherwise is decoded as usual, so a change in the encoding
-#: costs time, never correctness.
-COUNT_ONLY = tuple((event_prefix(n), f"recv:{n}")
-                   for n in ("room:joined", "room:left", "room:changes", "presence", "positions",
-                             "chat"))
+def event_name(frame: bytes) -> bytes:
+    """The encoded name (msgpack fixstr, its length byte included) of an EVENT frame
+    that begins with EVENT_HEAD; for any other frame, bytes no name encodes to."""
+    if not frame.startswith(EVENT_HEAD) or len(frame) <= _NAME_AT:
+        return b""
+    return frame[_NAME_AT:_NAME_AT + 1 + (frame[_NAME_AT] & 0x1F)]
+
+
+def _counted(*names: str) -> dict[bytes, str]:
+    return {msgpack.packb(n): f"recv:{n}" for n in names}
+
+
+#: What a sim only counts, by the name at the frame's start, without decoding it:
+#: one generator core cannot decode what thousands of browsers would. A frame that
+#: begins otherwise is decoded as usual, so a change in the encoding costs time,
+#: never correctness. Everyone counts these...
+COUNT_ONLY = _counted("room:joined", "room:left", "room:changes", "presence")
+#: ...and those who measure nothing (not observers) these too.
+COUNT_ONLY_UNOBSERVED = _counted("room:joined", "room:left", "room:changes", "presence",
+                                 "positions", "chat")
 _WELCOME = event_prefix("welcome")
 
 
@@ -77,16 +97,19 @@ class Sim:
         self.name = f"Bench {index}"
         self.token = token
         self.id = ""
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.ws: WebSocket | None = None
         self.reader: asyncio.Task[None] | None = None
+        #: what the connection delivers that is not only counted, for `_read`, in order
+        self._inbox: asyncio.Queue[tuple[int, bytes | str] | None] = asyncio.Queue()
+        self._counted: dict[bytes, str] = {}
         self.welcomed = asyncio.Event()
         self.welcome: dict[str, Any] = {}
         self.room: str | None = None
         self.observer = False
-        #: Reads every frame but decodes only what it acts on (COUNT_ONLY is counted
-        #: from the frame's first bytes) and keeps no welcome: one generator core
-        #: cannot decode what a thousand browsers would, and its stalls would be
-        #: measured as the server's latency.
+        #: Measures nothing: counts everything it need not act on from the frame's
+        #: first bytes, as a non-observer does (the storm's newcomers). One generator
+        #: core cannot decode what thousands of browsers would, and its stalls would
+        #: be measured as the server's latency. Only a host keeps its whole welcome.
         self.quiet = False
         self.closing = False
         self.x = 500
@@ -110,10 +133,10 @@ class Sim:
 
     async def connect(self) -> None:
         ws_url = self.gen.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = await self.gen.http.ws_connect(
-            ws_url, compress=15 if self.gen.deflate else 0, autoping=True,
-            max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-        )
+        self._counted = (COUNT_ONLY if self.observer and not self.quiet
+                         else COUNT_ONLY_UNOBSERVED)
+        self.ws = await WebSocket.connect(ws_url, self._on_message, self._on_close,
+                                          deflate=self.gen.deflate, timeout=WAIT_S)
         self.reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.welcomed.wait(), WAIT_S)
 
@@ -134,8 +157,8 @@ class Sim:
         if ws is None or ws.closed:
             return
         try:
-            await ws.send_bytes(msgpack.packb(pkt))
-        except (ConnectionError, RuntimeError):
+            ws.send_bytes(msgpack.packb(pkt))
+        except ConnectionError:
             self.gen.stats.error("send_failed")
 
     async def emit(
@@ -171,35 +194,47 @@ class Sim:
         def done(reply: dict[str, Any]) -> None:
             if reply.get("ok"):
                 self.gen.seat(self, room)
+                # walk on from where the server put me, as a browser does (a walk
+                # from the middle would have everyone aim at the same few points)
+                for o in reply["room"]["occupants"]:
+                    if o["id"] == self.id:
+                        self.x, self.y = o["x"], o["y"]
+                        break
         await self.emit("enter", {"room": room}, done)
 
     # --- receiving -------------------------------------------------------------
 
+    def _on_message(self, opcode: int, data: bytes | str) -> None:
+        """Called by the connection for each message as it arrives: what is only
+        counted is counted here, without a task switch; the rest goes to `_read`."""
+        if opcode == BINARY:
+            key = self._counted.get(event_name(data))  # type: ignore[arg-type]
+            if key is not None:
+                self.gen.stats.count[key] += 1
+                return
+        self._inbox.put_nowait((opcode, data))
+
+    def _on_close(self) -> None:
+        self._inbox.put_nowait(None)
+
     async def _read(self) -> None:
-        ws = self.ws
-        assert ws is not None
         stats = self.gen.stats
         try:
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    if self.quiet:
-                        data = msg.data
-                        key = next((k for pre, k in COUNT_ONLY if data.startswith(pre)), None)
-                        if key is not None:
-                            stats.count[key] += 1
-                            continue
-                        mine = None if self.welcomed.is_set() else peek_welcome(data)
-                        if mine is not None:
-                            stats.count["recv:welcome"] += 1
-                            stats.count["bytes:welcome"] += len(data)
-                            self._welcomed(*mine)
-                            continue
-                    await self._packet(msgpack.unpackb(msg.data, strict_map_key=False))
-                elif msg.type == aiohttp.WSMsgType.TEXT:
-                    await self._engineio(msg.data)
-                elif msg.type == aiohttp.WSMsgType.ERROR:
-                    stats.error("ws_error")
-                    break
+            while (item := await self._inbox.get()) is not None:
+                _, data = item
+                if isinstance(data, str):
+                    await self._engineio(data)
+                    continue
+                if not self.welcomed.is_set() and self.role != "host":
+                    # only my id and room: decoding a welcome that lists thousands
+                    # was most of the generator's work while connecting
+                    mine = peek_welcome(data)
+                    if mine is not None:
+                        stats.count["recv:welcome"] += 1
+                        stats.count["bytes:welcome"] += len(data)
+                        self._welcomed(*mine)
+                        continue
+                await self._packet(msgpack.unpackb(data, strict_map_key=False))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -222,7 +257,7 @@ class Sim:
                               "data": {"token": self.token, "compact": True}})
         elif kind == "2":  # PING from the server
             assert self.ws is not None
-            await self.ws.send_str("3")
+            self.ws.send_str("3")
         elif kind == "1":
             self.gen.stats.count["eio_close"] += 1
 

@@ -57,3 +57,17 @@ def test_server_figures_are_differences_over_the_window() -> None:
     assert figures["ticks"] == 10 and figures["tick_work_mean_ms"] == 10.0
     assert figures["gc"][1] == {"n": 2, "ms": 300.0, "over_100ms": 1}
     assert server_figures({}, after, 10.0) == {"ticks_late": None}
+
+
+def test_generator_loop_is_uvloop_when_installed() -> None:
+    """`--loop auto` takes uvloop (installed with the test extras); asyncio on request."""
+    from bench.loadgen import _loop_factory
+
+    assert _loop_factory("asyncio") == (None, "asyncio")
+    factory, name = _loop_factory("auto")
+    assert name == "uvloop" and factory is not None
+    loop = factory()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
