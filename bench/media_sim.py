@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 class MediaSim(Sim):
     """A person whose page answers `media:offer` and keeps its two peers."""
 
+    full_welcome = True
+
     def __init__(self, gen: MediaGen, index: int, **kw: Any) -> None:
         super().__init__(gen, index, **kw)  # type: ignore[arg-type]
         self.mgen = gen

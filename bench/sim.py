@@ -86,6 +86,10 @@ def peek_welcome(frame: bytes) -> tuple[str, str] | None:
 
 
 class Sim:
+    #: Keeps its whole welcome (media sims read `event.media` from it); others,
+    #: but a host, take only their id and room from it.
+    full_welcome = False
+
     """One simulated person: an HTTP join and one Engine.IO/Socket.IO websocket."""
 
     def __init__(
@@ -225,7 +229,7 @@ class Sim:
                 if isinstance(data, str):
                     await self._engineio(data)
                     continue
-                if not self.welcomed.is_set() and self.role != "host":
+                if not self.welcomed.is_set() and self.role != "host" and not self.full_welcome:
                     # only my id and room: decoding a welcome that lists thousands
                     # was most of the generator's work while connecting
                     mine = peek_welcome(data)
