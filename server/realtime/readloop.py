@@ -179,6 +179,7 @@ class Connection:
         loop = asyncio.get_running_loop()
         self.timer = loop.call_later(server.ping_interval, self.ping)
         on_message = server.handlers.get("message")
+        fast = getattr(server, "fast_frame", None)
         sid = sock.sid
         try:
             while True:
@@ -186,6 +187,8 @@ class Connection:
                 kind = msg.type
                 if kind is WSMsgType.BINARY:
                     data: Any = msg.data
+                    if fast is not None and await fast(sid, data):
+                        continue
                 elif kind is WSMsgType.TEXT:
                     data = await self.text(msg.data)
                     if data is _SKIP:

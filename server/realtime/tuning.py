@@ -88,6 +88,11 @@ class Tuning:
     #: python-socketio for the connection's life) keeps only the request and its
     #: method, path and query, not a copy of every header (the request has them).
     slim_environ: bool = True
+    #: With own_read_loop and inline_moves, a binary frame that is a `move`
+    #: (no ack, namespace "/") is decoded once and handed to the floor from the
+    #: read loop, past python-socketio's packet object and its four-call
+    #: dispatch (`SocketServer.fast_move`); anything else takes the usual path.
+    fast_moves: bool = True
     #: Freeze what start-up allocated out of the cyclic collector's sight.
     gc_freeze: bool = True
     #: Cyclic collector thresholds after start-up; empty keeps Python's default.
@@ -124,7 +129,7 @@ class Tuning:
         return cls(ws_compression=True, direct_emit=False, direct_write=False,
                    batch_writes=False, pace_welcomes=False, welcome_cache=False, tick_parts=1,
                    room_changes=False, async_handlers=True, inline_moves=False,
-                   own_read_loop=False, slim_environ=False, gc_freeze=False,
+                   own_read_loop=False, slim_environ=False, fast_moves=False, gc_freeze=False,
                    gc_threshold=(), bulk_recall=False, steady_audio=False, uvloop=False,
                    gc_settle=False)
 
@@ -392,6 +397,9 @@ def apply(sio: socketio.AsyncServer, tuning: Tuning) -> None:
     sio.eio._async = {**sio.eio._async, "websocket": factory}
     sio.eio.own_read_loop = tuning.own_read_loop
     sio.eio.slim_environ = tuning.slim_environ
+    # the read loop's shortcut for `move` frames (server.realtime.readloop)
+    sio.eio.fast_frame = (getattr(sio, "fast_move", None)
+                          if tuning.fast_moves and tuning.inline_moves else None)
 
 
 def loop_factory(tuning: Tuning) -> Callable[[], asyncio.AbstractEventLoop] | None:
