@@ -64,6 +64,9 @@ _VIOLATIONS = frozenset({"bad_request", "rate_limited", "unauthorized"})
 WelcomeExtra = Callable[[Event, str], dict[str, Any]]
 
 #: Whether the request being handled carries an ack id.
+#: The request counter's key for a move (`server.metrics.Requests`).
+_MOVE_RECEIVED = (Move.name, "received")
+
 ACK_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "ack_requested", default=True
 )
@@ -141,11 +144,17 @@ class SocketServer(socketio.AsyncServer):  # type: ignore[misc]
             return False
         sid = self.manager.sid_from_eio_sid(eio_sid, "/")
         namespace = self.namespace_handlers.get("/")
-        if sid is None or namespace is None or not self.manager.is_connected(sid, "/"):
+        if sid is None or namespace is None:
             return False
-        ACK_REQUESTED.set(False)
-        await namespace.on_move(sid, tuple(body[1:]))
-        self.requests.count(Move.name, None)
+        # the floor ignores a move from a connection it no longer seats (`_move`)
+        accepted, out = namespace._move(sid, tuple(body[1:]))
+        self.requests.counts[_MOVE_RECEIVED] += 1
+        if out or not accepted:  # naive_moves (benchmark only), or a bad or too fast move
+            ACK_REQUESTED.set(False)
+            if out:
+                await namespace.delivery(out)
+            if not accepted:
+                await namespace._violation(sid, Move.name)
         return True
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
