@@ -218,3 +218,22 @@ def test_msgpack_event_packet_is_the_layout_the_welcome_splices() -> None:
     assert encoded == encode_welcome({"a": 1}, [])
     assert list(inspect.signature(base_manager.BaseManager.eio_sid_from_sid).parameters) == [
         "self", "sid", "namespace"]
+
+
+def test_fast_moves_reads_what_python_socketio_keeps() -> None:
+    """fast_moves (SocketServer.fast_move) finds the namespace in `namespace_handlers`
+    and the client in `manager.sid_from_eio_sid(eio_sid, namespace)`, and decodes the
+    msgpack packet as python-socketio's MsgPackPacket does (a map with type, data, nsp)."""
+    import inspect
+
+    import msgpack
+    import socketio
+    from socketio import msgpack_packet
+
+    assert "namespace_handlers" in vars(socketio.AsyncServer())
+    params = list(inspect.signature(socketio.AsyncManager.sid_from_eio_sid).parameters)
+    assert params == ["self", "eio_sid", "namespace"]
+    pkt = msgpack_packet.MsgPackPacket(packet_type=2, data=["move", {"x": 1, "y": 2}],
+                                       namespace="/")
+    assert msgpack.loads(pkt.encode()) == {"type": 2, "data": ["move", {"x": 1, "y": 2}],
+                                           "nsp": "/"}
