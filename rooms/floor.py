@@ -36,7 +36,6 @@ from rooms.outbound import (
     Outbox,
     Relocate,
     Result,
-    Target,
     ToEvent,
     ToPerson,
     ToRoom,
@@ -104,10 +103,8 @@ class Floor:
 
     def add_person(self, person: Person, *, awaiting_since: int | None = None) -> None:
         """Register someone who joined (or was loaded from storage); not yet on the floor.
-
-        `awaiting_since`: when an attendee who has never connected joined; unless
-        they connect, `purge_unconnected` forgets them `unconnected_ms` after it.
-        """
+        `awaiting_since`: when an attendee who never connected joined; unless they
+        connect, `purge_unconnected` forgets them `unconnected_ms` after it."""
         self.people[person.id] = person
         if awaiting_since is not None and person.role is Role.ATTENDEE:
             self._awaiting[person.id] = awaiting_since
@@ -290,9 +287,8 @@ class Floor:
         ]
 
     def _to_members(self, room_id: str, person_id: str) -> ToRoom:
-        """Who hears one person's `room:joined` / `room:left`: every other member,
-        or with `room_changes` only those who take no `room:changes` (which sums
-        the person up at the next flush)."""
+        """Who hears one person's `room:joined` / `room:left`: every other member, or
+        with `room_changes` those who take no `room:changes` (the next flush's)."""
         if not self.settings.room_changes:
             return ToRoom(room_id, exclude=person_id)
         self._positions.came_or_went(room_id, person_id)
@@ -358,12 +354,10 @@ class Floor:
                 if isinstance(item, Relocate) and item.entered is not None:
                     entering.append(item)
                 elif isinstance(item, Message) and item.name == "room:joined":
-                    # to every member already there, compact or not: the room's next
-                    # `room:changes` would list all the movers to each of them,
-                    # movers included (whose `moved` already says it), N² again
-                    assert isinstance(item.to, ToRoom)
-                    joined.append(Message(ToRoom(room.id, exclude=item.to.exclude),
-                                          item.name, item.data))
+                    # to all there, compact or not: the room's next `room:changes`
+                    # would list all the movers to each of them, movers too (N²)
+                    joined.append(Message(ToRoom(room.id, exclude=person.id), item.name,
+                                          item.data))
                 else:
                     leaving.append(item)
         self._positions.told(room.id, [p.id for p in people])
@@ -374,8 +368,7 @@ class Floor:
     # --- movement ----------------------------------------------------------------
 
     def move(self, person_id: str, x: float, y: float, now: int) -> bool:
-        """Record the latest point; dropped silently when not on the floor or too fast.
-        Returns False when dropped for coming too fast."""
+        """Record the latest point (False: dropped for coming too fast)."""
         person = self.people.get(person_id)
         if person is None or person.room is None or not person.connected:
             return True
@@ -394,10 +387,7 @@ class Floor:
         return True
 
     def move_now(self, person_id: str, x: float, y: float, now: int) -> Outbox:
-        """Benchmark only (`naive_moves`): `move`, then this one point to the room at once.
-
-        The naive design the tick replaces, kept to measure the difference.
-        """
+        """Benchmark only (`naive_moves`): `move`, then this point to the room at once."""
         self.move(person_id, x, y, now)
         person = self.people.get(person_id)
         room = self.rooms.get(person.room) if person and person.room else None
@@ -456,5 +446,4 @@ class Floor:
 
     def to_all(self, name: str, data: Any) -> Message:
         """A message to everyone in the event."""
-        target: Target = ToEvent(self.slug)
-        return Message(target, name, data)
+        return Message(ToEvent(self.slug), name, data)
