@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.memory import _connected, _wait
-from bench.run import EVENT, ROOT, bench_config, stop, wait_listening
+from bench.run import EVENT, ROOT, crowd_files, stop, wait_listening
 
 
 def census(top: int = 25, samples: int = 20) -> dict[str, Any]:
@@ -137,12 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--settle", type=float, default=5.0)
     ap.add_argument("--set", action="append", metavar="KEY=JSON", default=[])
     args = ap.parse_args(argv)
-    config_args = argparse.Namespace(tuning="default", set=args.set, tick_hz=10, naive=False,
-                                     profile="crowd", table_size=None)
     with tempfile.TemporaryDirectory(prefix="kohtaamo-census-") as tmp:
         folder = Path(tmp)
-        config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
-        config.write_text(bench_config(config_args, args.people), encoding="utf-8")
+        config, db, log = crowd_files(folder, args.people, args.set)
         with log.open("wb") as log_file:
             server = subprocess.Popen(
                 ["taskset", "-c", "0", sys.executable, "-m", "bench.gc_census", "--serve-counted",

@@ -37,11 +37,10 @@ from typing import Any
 
 import aiohttp
 
-from bench.measure import Stats, percentiles, require_loopback
+from bench.measure import percentiles, require_loopback
 from bench.media_measure import Lag, Meter, after_offer, answered, offered
-from bench.media_sim import MediaSim
-from bench.peers import local_addresses
-from bench.sim import WAIT_S, Sim
+from bench.media_sim import MediaSim, SimHost
+from bench.sim import WAIT_S
 
 #: The fair: 90 people at 14 tables, one or two publishers a table, a host on stage.
 DEFAULTS = {"people": 90, "tables": 14}
@@ -51,47 +50,22 @@ HEAR_S = 60.0
 PORTS_PER_PERSON = 3
 
 
-class MediaGen:
+class MediaGen(SimHost):
     """What Sim needs of a generator, and the media profile's phases."""
 
     def __init__(self, args: argparse.Namespace) -> None:
+        super().__init__(args.url, args.event)
         self.args = args
-        self.url = args.url.rstrip("/")
-        self.event = args.event
-        self.deflate = True
-        self.stats = Stats()
-        self.by_id: dict[str, Sim] = {}
-        self.room_size = (1000, 1000)
         self.media = not args.no_media
-        self.mine = local_addresses()
-        self.http: aiohttp.ClientSession = None  # type: ignore[assignment]
-        self.tasks: set[asyncio.Task[None]] = set()
         self.people: list[MediaSim] = []
         self.host: MediaSim | None = None
         self.lag = Lag()
-
-    def seat(self, sim: Sim, room: str) -> None:
-        sim.room = room
-
-    def unseat(self, sim: Sim) -> None:
-        pass
-
-    def spawn(self, work: Any) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
 
     def spawn_forever(self, work: Any) -> None:
         """A task that runs until the run ends (cancelled in `run`)."""
         task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-
-    async def _guarded(self, work: Any) -> None:
-        try:
-            await asyncio.wait_for(work, WAIT_S)
-        except Exception as exc:
-            self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
 
     # --- the run ---------------------------------------------------------------------
 

@@ -8,11 +8,48 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-from bench.peers import Ears, Mouth
+import aiohttp
+
+from bench.measure import Stats
+from bench.peers import Ears, Mouth, local_addresses
 from bench.sim import WAIT_S, Sim
 
 if TYPE_CHECKING:
     from bench.media import MediaGen
+
+
+class SimHost:
+    """What `Sim` and `MediaSim` need of the generator that drives them: the
+    server's address, the run's counters, people by id, and the tasks it spawns,
+    held until they end (each bounded by WAIT_S, its failure counted)."""
+
+    def __init__(self, url: str, event: str) -> None:
+        self.url = url.rstrip("/")
+        self.event = event
+        self.deflate = True
+        self.stats = Stats()
+        self.by_id: dict[str, Any] = {}
+        self.room_size = (1000, 1000)
+        self.mine = local_addresses()
+        self.http: aiohttp.ClientSession = None  # type: ignore[assignment]
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def seat(self, sim: Any, room: str) -> None:
+        sim.room = room
+
+    def unseat(self, sim: Any) -> None:
+        pass
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.create_task(self._guarded(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _guarded(self, work: Any) -> None:
+        try:
+            await asyncio.wait_for(work, WAIT_S)
+        except Exception as exc:
+            self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
 
 
 class MediaSim(Sim):

@@ -29,7 +29,7 @@ import tracemalloc
 import urllib.request
 from pathlib import Path
 
-from bench.run import EVENT, ROOT, bench_config, stop, wait_listening
+from bench.run import EVENT, ROOT, crowd_files, stop, wait_listening
 
 
 def serve_traced(frames: int, folder: Path, argv: list[str]) -> int:
@@ -110,12 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", metavar="KEY=JSON",
                     help="one [tuning] setting, e.g. --set own_read_loop=false")
     args = ap.parse_args(argv)
-    config_args = argparse.Namespace(tuning="default", set=args.set or [], tick_hz=10,
-                                     naive=False, profile="crowd", table_size=None)
     with tempfile.TemporaryDirectory(prefix="kohtaamo-memory-") as tmp:
         folder = Path(tmp)
-        config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
-        config.write_text(bench_config(config_args, args.people), encoding="utf-8")
+        config, db, log = crowd_files(folder, args.people, args.set or [])
         with log.open("wb") as log_file:
             server = subprocess.Popen(
                 [sys.executable, "-m", "bench.memory", "--serve-traced", str(args.frames),

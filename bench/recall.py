@@ -43,10 +43,9 @@ import aiohttp
 
 from bench import run
 from bench.loadgen import Generator
-from bench.measure import Stats, percentiles, proc_cpu_seconds, require_loopback, server_figures
+from bench.measure import percentiles, proc_cpu_seconds, require_loopback, server_figures
 from bench.media_measure import Lag, janus_pid
-from bench.media_sim import MediaSim
-from bench.peers import local_addresses
+from bench.media_sim import MediaSim, SimHost
 from bench.sim import WAIT_S, Sim
 
 TABLE = 50
@@ -54,21 +53,13 @@ TABLE = 50
 RECALL_S = 60.0
 
 
-class RecallGen:
+class RecallGen(SimHost):
     """What Sim and MediaSim need of a generator, and the recall's phases."""
 
     def __init__(self, args: argparse.Namespace, url: str, server_pid: int) -> None:
+        super().__init__(url, run.EVENT)
         self.args = args
-        self.url = url.rstrip("/")
-        self.event = run.EVENT
         self.server_pid = server_pid
-        self.deflate = True
-        self.stats = Stats()
-        self.by_id: dict[str, Sim] = {}
-        self.room_size = (1000, 1000)
-        self.mine = local_addresses()
-        self.http: aiohttp.ClientSession = None  # type: ignore[assignment]
-        self.tasks: set[asyncio.Task[None]] = set()
         self.lobby = ""
         self.recalled_at = 0.0
         #: when each recalled person got `moved` to the lobby (perf_counter)
@@ -81,21 +72,6 @@ class RecallGen:
         sim.room = room
         if room == self.lobby and self.recalled_at and sim not in self.moved_at:
             self.moved_at[sim] = time.perf_counter()
-
-    def unseat(self, sim: Sim) -> None:
-        pass
-
-    # what MediaSim calls
-    def spawn(self, work: Any) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _guarded(self, work: Any) -> None:
-        try:
-            await asyncio.wait_for(work, WAIT_S)
-        except Exception as exc:
-            self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
 
     metrics = Generator.metrics
 

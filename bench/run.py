@@ -114,6 +114,16 @@ def bench_config(args: argparse.Namespace, people: int) -> str:
     return "\n".join(lines)
 
 
+def crowd_files(folder: Path, people: int, sets: list[str]) -> tuple[Path, Path, Path]:
+    """A `crowd` bench configuration for `people` with `--set` values written to
+    `folder`: the paths of it, of the database and of the server's log."""
+    config_args = argparse.Namespace(tuning="default", set=sets, tick_hz=10, naive=False,
+                                     profile="crowd", table_size=None)
+    config, db, log = folder / "config.toml", folder / "bench.db", folder / "server.log"
+    config.write_text(bench_config(config_args, people), encoding="utf-8")
+    return config, db, log
+
+
 def media_lines(args: argparse.Namespace, people: int) -> list[str]:
     """`[media]` (a managed Janus with a port range sized for the run, ICE on this
     machine's own interfaces) and the event's tables, roomy enough for everyone."""

@@ -40,10 +40,9 @@ from typing import Any
 import aiohttp
 
 from bench import run
-from bench.measure import Stats, percentiles, proc_cpu_seconds, require_loopback
+from bench.measure import percentiles, proc_cpu_seconds, require_loopback
 from bench.media_measure import janus_pid
-from bench.media_sim import MediaSim
-from bench.peers import local_addresses
+from bench.media_sim import MediaSim, SimHost
 from bench.sim import WAIT_S
 
 TABLE = 6
@@ -76,39 +75,14 @@ class SignalSim(MediaSim):
         await self._answer(offer)
 
 
-class SignalGen:
+class SignalGen(SimHost):
     """What Sim and MediaSim need of a generator, and the windows."""
 
     def __init__(self, args: argparse.Namespace, url: str, server_pid: int) -> None:
+        super().__init__(url, run.EVENT)
         self.args = args
-        self.url = url.rstrip("/")
-        self.event = run.EVENT
         self.server_pid = server_pid
-        self.deflate = True
-        self.stats = Stats()
-        self.by_id: dict[str, Any] = {}
-        self.room_size = (1000, 1000)
-        self.mine = local_addresses()
-        self.http: aiohttp.ClientSession = None  # type: ignore[assignment]
-        self.tasks: set[asyncio.Task[None]] = set()
         self.janus: int | None = None
-
-    def seat(self, sim: Any, room: str) -> None:
-        sim.room = room
-
-    def unseat(self, sim: Any) -> None:
-        pass
-
-    def spawn(self, work: Any) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _guarded(self, work: Any) -> None:
-        try:
-            await asyncio.wait_for(work, WAIT_S)
-        except Exception as exc:
-            self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
 
     async def run(self) -> dict[str, Any]:
         require_loopback(self.url)
