@@ -35,9 +35,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-
-from bench.measure import percentiles, require_loopback
+from bench.measure import percentiles
 from bench.media_measure import Lag, Meter, after_offer, answered, offered
 from bench.media_sim import MediaSim, SimHost
 from bench.sim import WAIT_S
@@ -70,19 +68,8 @@ class MediaGen(SimHost):
     # --- the run ---------------------------------------------------------------------
 
     async def run(self) -> dict[str, Any]:
-        require_loopback(self.url)
-        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                          timeout=aiohttp.ClientTimeout(total=WAIT_S))
-        try:
-            return await asyncio.wait_for(self._run(), self.args.max_seconds)
-        finally:
-            for task in list(self.tasks):
-                task.cancel()
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-            everyone = [*self.people, *([self.host] if self.host else [])]
-            await asyncio.wait_for(asyncio.gather(*(s.close() for s in everyone),
-                                                  return_exceptions=True), 60)
-            await self.http.close()
+        return await self.bounded(self._run(), self.args.max_seconds,
+                                  lambda: [*self.people, *([self.host] if self.host else [])])
 
     async def _run(self) -> dict[str, Any]:
         a = self.args

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from bench.measure import Stats
+from bench.measure import Stats, require_loopback
 from bench.peers import Ears, Mouth, local_addresses
 from bench.sim import WAIT_S, Sim
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bench.media import MediaGen
@@ -50,6 +53,24 @@ class SimHost:
             await asyncio.wait_for(work, WAIT_S)
         except Exception as exc:
             self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
+
+    async def bounded(
+        self, work: Coroutine[Any, Any, T], seconds: float, sims: Callable[[], list[Sim]],
+    ) -> T:
+        """Run `work` (the phases) within `seconds` with an HTTP session to the
+        loopback server, then cancel what was spawned and close `sims()` and it."""
+        require_loopback(self.url)
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                          timeout=aiohttp.ClientTimeout(total=WAIT_S))
+        try:
+            return await asyncio.wait_for(work, seconds)
+        finally:
+            for task in list(self.tasks):
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            await asyncio.wait_for(asyncio.gather(*(s.close() for s in sims()),
+                                                  return_exceptions=True), 60)
+            await self.http.close()
 
 
 class MediaSim(Sim):

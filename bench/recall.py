@@ -39,11 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bench import run
 from bench.loadgen import Generator
-from bench.measure import percentiles, proc_cpu_seconds, require_loopback, server_figures
+from bench.measure import percentiles, proc_cpu_seconds, server_figures
 from bench.media_measure import Lag, janus_pid
 from bench.media_sim import MediaSim, SimHost
 from bench.sim import WAIT_S, Sim
@@ -76,19 +74,8 @@ class RecallGen(SimHost):
     metrics = Generator.metrics
 
     async def run(self, tokens: dict[str, list[str]]) -> dict[str, Any]:
-        require_loopback(self.url)
-        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                          timeout=aiohttp.ClientTimeout(total=WAIT_S))
         everyone: list[Sim] = []
-        try:
-            return await asyncio.wait_for(self._run(tokens, everyone), 600)
-        finally:
-            for task in list(self.tasks):
-                task.cancel()
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-            await asyncio.wait_for(asyncio.gather(*(s.close() for s in everyone),
-                                                  return_exceptions=True), 60)
-            await self.http.close()
+        return await self.bounded(self._run(tokens, everyone), 600, lambda: everyone)
 
     async def _run(self, tokens: dict[str, list[str]], everyone: list[Sim]) -> dict[str, Any]:
         a = self.args

@@ -37,10 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bench import run
-from bench.measure import percentiles, proc_cpu_seconds, require_loopback
+from bench.measure import percentiles, proc_cpu_seconds
 from bench.media_measure import janus_pid
 from bench.media_sim import MediaSim, SimHost
 from bench.sim import WAIT_S
@@ -85,19 +83,8 @@ class SignalGen(SimHost):
         self.janus: int | None = None
 
     async def run(self) -> dict[str, Any]:
-        require_loopback(self.url)
-        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                          timeout=aiohttp.ClientTimeout(total=WAIT_S))
         sims: list[SignalSim] = []
-        try:
-            return await asyncio.wait_for(self._run(sims), 600)
-        finally:
-            for task in list(self.tasks):
-                task.cancel()
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-            await asyncio.wait_for(asyncio.gather(*(s.close() for s in sims),
-                                                  return_exceptions=True), 60)
-            await self.http.close()
+        return await self.bounded(self._run(sims), 600, lambda: list(sims))
 
     async def _run(self, sims: list[SignalSim]) -> dict[str, Any]:
         a = self.args
