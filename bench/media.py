@@ -193,15 +193,6 @@ class MediaGen(SimHost):
         if self.media:
             await sim.subscribe()
 
-    async def _all(self, work: Callable[[MediaSim], Any], sims: list[MediaSim],
-                   concurrency: int) -> None:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(sim: MediaSim) -> None:
-            async with gate:
-                await self._guarded(work(sim))
-        await asyncio.wait_for(asyncio.gather(*(one(s) for s in sims)),
-                               WAIT_S + len(sims) * 2.0)
 
     async def _paced(self, sims: list[MediaSim], rate: float,
                      work: Callable[[MediaSim], Any]) -> None:

@@ -54,6 +54,18 @@ class SimHost:
         except Exception as exc:
             self.stats.error(f"{type(exc).__name__}:{str(exc)[:60]}")
 
+    async def _all(self, work: Callable[[Any], Any], sims: list[Any], concurrency: int = 10,
+                   per_sim: float = 2.0) -> None:
+        """`work(sim)` for every sim, at most `concurrency` at once, each guarded; the
+        whole bounded by WAIT_S plus `per_sim` seconds a sim."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(sim: Any) -> None:
+            async with gate:
+                await self._guarded(work(sim))
+        await asyncio.wait_for(asyncio.gather(*(one(s) for s in sims)),
+                               WAIT_S + len(sims) * per_sim)
+
     async def bounded(
         self, work: Coroutine[Any, Any, T], seconds: float, sims: Callable[[], list[Sim]],
     ) -> T:

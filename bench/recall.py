@@ -44,7 +44,7 @@ from bench.loadgen import Generator
 from bench.measure import percentiles, proc_cpu_seconds, server_figures
 from bench.media_measure import Lag, janus_pid
 from bench.media_sim import MediaSim, SimHost
-from bench.sim import WAIT_S, Sim
+from bench.sim import Sim
 
 TABLE = 50
 #: How long the recall may take to reach everyone before the run gives up on them.
@@ -106,7 +106,7 @@ class RecallGen(SimHost):
                              "publishers": len(publishers), "listeners": len(listeners),
                              "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
         t0 = time.perf_counter()
-        await self._all(self._arrive, everyone, 100)
+        await self._all(self._arrive, everyone, 100, per_sim=0.5)
         r["connect_s"] = round(time.perf_counter() - t0, 2)
         r["connected"] = sum(1 for s in everyone if s.welcomed.is_set())
         if a.media:
@@ -114,8 +114,8 @@ class RecallGen(SimHost):
             if not media.get("enabled"):
                 raise SystemExit(f"the server has no media: {media}")
             await host.publish()
-            await self._all(self._publish, publishers, 10)
-            await self._all(lambda s: s.subscribe(), listeners, 10)
+            await self._all(self._publish, publishers, 10, per_sim=0.5)
+            await self._all(lambda s: s.subscribe(), listeners, 10, per_sim=0.5)
         loop = asyncio.get_running_loop()
         self.deadline = loop.time() + 600
         await asyncio.sleep(2.0)  # settle
@@ -213,14 +213,6 @@ class RecallGen(SimHost):
     async def _publish(self, sim: MediaSim) -> None:
         await sim.publish()
 
-    async def _all(self, work: Any, sims: list[MediaSim], concurrency: int) -> None:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(sim: MediaSim) -> None:
-            async with gate:
-                await self._guarded(work(sim))
-        await asyncio.wait_for(asyncio.gather(*(one(s) for s in sims)),
-                               WAIT_S + len(sims) * 0.5)
 
     async def _drive(self, movers: list[MediaSim], observers: list[MediaSim]) -> None:
         """A tenth of the people and every observer move at 5 Hz (people only while

@@ -162,14 +162,6 @@ class SignalGen(SimHost):
         if not reply.get("ok"):
             raise RuntimeError(f"enter: {reply.get('error')}")
 
-    async def _all(self, work: Any, sims: list[SignalSim], concurrency: int = 10) -> None:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(sim: SignalSim) -> None:
-            async with gate:
-                await self._guarded(work(sim))
-        await asyncio.wait_for(asyncio.gather(*(one(s) for s in sims)),
-                               WAIT_S + len(sims) * 2.0)
 
     def _cpu(self) -> tuple[float, float, float | None]:
         janus = None
